@@ -1,0 +1,151 @@
+// The YAML configuration (DESIGN.md 2), Gramex-compatible.
+//
+// Config::load reads the main file and its `import:`s with yaml-cpp,
+// substitutes $YAMLPATH, $YAMLURL, $NAME, ${NAME} and ${NAME:-default} in
+// every scalar, checks the `app:` section against its table, and keeps `url:`
+// and `schedule:` entries (with their file and line) for the handlers to
+// validate their own kwargs. Any error throws ConfigError naming file, line,
+// key and what was expected; unknown keys become warnings.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace birdgate
+{
+
+class ConfigError : public std::runtime_error
+{
+public:
+    /// line is 1-based; 0 when unknown.
+    ConfigError(const std::string& file, int line, const std::string& key, const std::string& expected);
+
+    const std::string& file() const { return _file; }
+    int line() const { return _line; }
+    const std::string& key() const { return _key; }
+    const std::string& expected() const { return _expected; }
+
+private:
+    std::string _file;
+    int _line;
+    std::string _key;
+    std::string _expected;
+};
+
+/// Where a YAML node came from, for error messages.
+struct Origin
+{
+    std::string file;   // path of the YAML file
+    std::string yamlPath; // its folder ($YAMLPATH)
+    std::string yamlUrl;  // $YAMLURL
+};
+
+struct AppConfig
+{
+    std::string host = "127.0.0.1";
+    int port = 9988;
+    int threads = 128;          // connections served at once
+    int queue = 256;            // accepted connections waiting for a thread
+    std::string secret;         // empty: tokens stored unencrypted (warned)
+    std::string store;          // "" means sqlite:<main YAMLPATH>/birdgate.db
+    std::vector<std::string> plugins; // folders searched for <name>.so
+    std::string apiRoot = "https://api.twitter.com";
+    std::string streamRoot = "https://stream.twitter.com";
+    long long maxBody = 5 * 1024 * 1024; // request bodies above this get 413
+    int transformThreads = 0;   // 0: number of cores
+    long long cacheSize = 64LL * 1024 * 1024;
+    long long sessionExpiry = 30LL * 24 * 3600; // seconds
+    std::string accessLog;      // "" off, "-" stderr, else a file path
+    YAML::Node raw;             // the whole app: node, for later sections
+};
+
+// ---- The app: table --------------------------------------------------------
+//
+// Every `app:` key is one row: parsing, validation, defaults and documentation
+// all come from here (the redis.conf way), so a new key is one new row.
+
+enum class AppSettingType
+{
+    String,
+    Int,        // decimal integer within [min, max]
+    Bytes,      // integer or 5MB / 64KB / 1GB (powers of 1024), within [min, max]
+    StringList, // a YAML list of strings, or one string
+    Url,        // http:// or https:// URL; trailing '/' removed
+    Store       // sqlite:<path> or redis://host:port/db
+};
+
+/// The AppConfig member a row fills.
+using AppField = std::variant<std::string AppConfig::*, int AppConfig::*, long long AppConfig::*,
+                              std::vector<std::string> AppConfig::*>;
+
+struct AppSetting
+{
+    const char* name;         // dotted path under app:, e.g. "listen.port"
+    AppSettingType type;
+    const char* defaultValue; // YAML text; $YAMLPATH etc. are those of the main file
+    const char* description;
+    AppField field;
+    long long min = 0;        // Int and Bytes only
+    long long max = 0;
+};
+
+/// The rows, in documentation order.
+std::span<const AppSetting> appSettings();
+
+/// One `url:` entry.
+///
+/// Careful with the YAML::Node members: yaml-cpp's Node::operator= writes
+/// through to the node it refers to (and to every alias of it), so copy
+/// entries by construction, rebind a Node with reset(), and sort pointers or
+/// indices rather than the entries themselves.
+struct UrlEntry
+{
+    std::string name;
+    std::string pattern;   // normalised, not yet anchored
+    std::string handler;   // TwitterRESTHandler | TwitterSandbox | FileHandler
+    int priority = 0;
+    size_t order = 0;      // position across all files (ties keep file order)
+    YAML::Node kwargs;     // may be Null
+    YAML::Node cache;      // may be Null
+    Origin origin;
+    int line = 0;
+};
+
+/// One `schedule:` entry.
+struct ScheduleEntry
+{
+    std::string name;
+    std::string function;
+    YAML::Node kwargs;
+    bool startup = false;
+    bool thread = false;
+    Origin origin;
+    int line = 0;
+};
+
+struct Config
+{
+    std::string mainFile;
+    AppConfig app;
+    std::vector<UrlEntry> urls;
+    std::vector<ScheduleEntry> schedules;
+    std::vector<std::string> warnings; // "file:line: unknown key 'x' in app"
+
+    /// Reads and validates `path`; throws ConfigError.
+    static Config load(const std::string& path);
+    /// The same from text (for tests); `virtualPath` names it in errors.
+    static Config loadString(const std::string& yaml, const std::string& virtualPath);
+};
+
+/// The handlers a `url:` entry may name, for messages and validation.
+std::span<const char* const> knownHandlers();
+
+/// Collapses `//` and `/./` in a URL pattern (DESIGN.md 2).
+std::string normalisePattern(const std::string& pattern);
+
+} // namespace birdgate

@@ -1,0 +1,25 @@
+// The JSON errors birdgate makes itself (DESIGN.md 3.7):
+// {"errors":[{"code":<status>,"message":"..."}]} with a matching reason phrase.
+#pragma once
+
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include <string>
+#include <string_view>
+
+namespace birdgate
+{
+
+/// JSON string literal (with quotes) for `text`, escaping per RFC 8259.
+std::string jsonQuote(std::string_view text);
+void jsonQuoteTo(std::string& out, std::string_view text);
+
+/// Body of a birdgate error: {"errors":[{"code":code,"message":message}]}
+std::string errorBody(int code, std::string_view message);
+
+/// Sends an error answer: status, reason phrase = `reason` (defaults to
+/// Poco's standard phrase), Content-Type application/json, the JSON body.
+void sendJsonError(Poco::Net::HTTPServerResponse& response, int status, std::string_view message,
+                   std::string_view reason = {});
+
+} // namespace birdgate

@@ -1,0 +1,32 @@
+// The Poco side of request handling: a factory whose per-request handler is
+// a thin adapter that routes and calls the long-lived Endpoint. It also turns
+// an exception escaping an endpoint into a 500 JSON error, so one bad request
+// never takes the server down.
+#pragma once
+
+#include "birdgate/Router.h"
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
+#include <atomic>
+#include <memory>
+
+namespace birdgate
+{
+
+class RequestDispatcher : public Poco::Net::HTTPRequestHandlerFactory
+{
+public:
+    explicit RequestDispatcher(std::shared_ptr<const Router> router);
+
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
+
+    /// Requests served so far (for /metrics later and tests).
+    unsigned long long served() const { return _served.load(); }
+
+private:
+    std::shared_ptr<const Router> _router;
+    std::atomic<unsigned long long> _served{0};
+};
+
+} // namespace birdgate

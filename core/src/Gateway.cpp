@@ -1,0 +1,102 @@
+// Gateway; see Gateway.h.
+#include "birdgate/Gateway.h"
+
+#include "birdgate/FileHandler.h"
+#include "birdgate/TwitterRESTHandler.h"
+#if __has_include("birdgate/TwitterSandbox.h")
+#include "birdgate/TwitterSandbox.h"
+#define BIRDGATE_HAVE_SANDBOX 1
+#endif
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Thread.h>
+
+#include <chrono>
+#include <regex>
+#include <thread>
+
+namespace birdgate
+{
+
+Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warnings)
+{
+    _services.config = &_config;
+    _services.upstreams = std::make_shared<UpstreamPool>();
+    _services.warnings = &_warnings;
+    _router = std::make_shared<Router>();
+    for (const auto& entry : _config.urls)
+    {
+        std::shared_ptr<Endpoint> endpoint = makeEndpoint(entry);
+        try
+        {
+            _router->add(entry.name, entry.pattern, entry.priority, entry.order, endpoint);
+        }
+        catch (const std::regex_error& e)
+        {
+            throw ConfigError(entry.origin.file, entry.line, "url." + entry.name + ".pattern",
+                              std::string("a valid regular expression (") + e.what() + ")");
+        }
+    }
+    _router->finish();
+}
+
+Gateway::~Gateway()
+{
+    if (_server && !_stopped) stop(0);
+}
+
+std::shared_ptr<Endpoint> Gateway::makeEndpoint(const UrlEntry& entry)
+{
+    if (entry.handler == "TwitterRESTHandler") return std::make_shared<TwitterRESTHandler>(entry, _services);
+    if (entry.handler == "FileHandler") return std::make_shared<FileHandler>(entry, _services);
+#ifdef BIRDGATE_HAVE_SANDBOX
+    if (entry.handler == "TwitterSandbox") return std::make_shared<TwitterSandbox>(entry, _config.app, &_warnings);
+#endif
+    throw ConfigError(entry.origin.file, entry.line, "url." + entry.name + ".handler",
+                      "TwitterRESTHandler, TwitterSandbox or FileHandler (got " + entry.handler + ")");
+}
+
+void Gateway::start()
+{
+    const AppConfig& app = _config.app;
+    Poco::Net::ServerSocket socket;
+    socket.bind(Poco::Net::SocketAddress(app.host, static_cast<Poco::UInt16>(app.port)), true);
+    socket.listen(app.queue);
+    auto* params = new Poco::Net::HTTPServerParams;
+    // One thread per connection, keep-alive included: threads bounds how many
+    // clients are served at once; the queue holds the rest.
+    params->setMaxThreads(app.threads);
+    params->setMaxQueued(app.queue);
+    params->setKeepAlive(true);
+    params->setMaxKeepAliveRequests(0); // unlimited
+    params->setKeepAliveTimeout(Poco::Timespan(5, 0));
+    params->setTimeout(Poco::Timespan(30, 0));
+    params->setServerName("birdgate/" BIRDGATE_VERSION);
+    params->setSoftwareVersion("birdgate/" BIRDGATE_VERSION);
+    _threads = std::make_unique<Poco::ThreadPool>(2, app.threads + 4, 60);
+    _server = std::make_unique<Poco::Net::HTTPServer>(new RequestDispatcher(_router), *_threads, socket, params);
+    _server->start();
+}
+
+int Gateway::port() const
+{
+    return _server ? _server->port() : 0;
+}
+
+void Gateway::stop(int drainSeconds)
+{
+    if (!_server || _stopped) return;
+    _stopped = true;
+    _server->stop();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(drainSeconds);
+    while (_server->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (_server->currentConnections() > 0) _server->stopAll(true);
+    for (const auto& e : _router->endpoints()) e->shutdown();
+    _threads->joinAll();
+}
+
+} // namespace birdgate
