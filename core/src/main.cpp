@@ -16,6 +16,7 @@
 #include <Poco/Util/OptionSet.h>
 #include <Poco/Util/ServerApplication.h>
 
+#include <csignal>
 #include <iostream>
 
 namespace
@@ -76,6 +77,9 @@ protected:
         }
         std::string path = args.empty() ? "birdgate.yaml" : args[0];
         Poco::Net::initializeSSL();
+        // A file-size limit must surface as EFBIG to the JSONL writer (which
+        // keeps the line for a retry), not kill the process.
+        std::signal(SIGXFSZ, SIG_IGN);
         try
         {
             birdgate::Config config = birdgate::Config::load(path);
