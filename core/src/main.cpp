@@ -80,6 +80,9 @@ protected:
         // A file-size limit must surface as EFBIG to the JSONL writer (which
         // keeps the line for a retry), not kill the process.
         std::signal(SIGXFSZ, SIG_IGN);
+        // A peer (browser, Redis, upstream) closing its socket must be an
+        // error on that connection, not the end of the process.
+        std::signal(SIGPIPE, SIG_IGN);
         try
         {
             birdgate::Config config = birdgate::Config::load(path);
