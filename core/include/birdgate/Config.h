@@ -134,11 +134,15 @@ struct Config
     AppConfig app;
     std::vector<UrlEntry> urls;
     std::vector<ScheduleEntry> schedules;
-    std::vector<std::string> warnings; // "file:line: unknown key 'x' in app"
+    std::vector<std::string> warnings; // "file:line: unknown key 'x' in app (ignored)", unset
+                                       // variables, duplicate keys, replaced entries
 
-    /// Reads and validates `path`; throws ConfigError.
+    /// Reads and validates `path`; throws ConfigError. The app: settings are
+    /// all filled (table defaults included); `urls` keep file order with
+    /// imports first, `order` set to the index.
     static Config load(const std::string& path);
-    /// The same from text (for tests); `virtualPath` names it in errors.
+    /// The same from text (for tests); `virtualPath` names it in errors and
+    /// gives $YAMLPATH and the folder relative imports are read from.
     static Config loadString(const std::string& yaml, const std::string& virtualPath);
 };
 

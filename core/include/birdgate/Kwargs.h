@@ -39,18 +39,26 @@ class Kwargs
 {
 public:
     /// `context` names the section in messages, e.g. "url.twitter.kwargs".
-    /// Unknown keys are appended to `warnings` (when given).
+    /// Unknown keys are appended to `warnings` (when given). Every known key
+    /// is type-checked here, so errors surface at start-up; `node` may be
+    /// Null or undefined (no kwargs: only defaults). `line` is the entry's
+    /// line, used for keys that are absent. A key given as `key:` with no
+    /// value counts as absent, so its default applies.
     Kwargs(const YAML::Node& node, const Origin& origin, int line, std::string context,
            std::span<const KwargSpec> spec, std::vector<std::string>* warnings = nullptr);
 
-    bool has(const std::string& name) const;
+    // Accessors. Asking for a name that is not in the table throws
+    // std::logic_error (a programming error, not a config error).
+
+    bool has(const std::string& name) const;                  // given in the YAML, or has a default
     std::string str(const std::string& name) const;           // "" when absent without default
-    std::optional<std::string> optStr(const std::string& name) const;
-    long long integer(const std::string& name) const;
-    double number(const std::string& name) const;
-    bool boolean(const std::string& name) const;
-    std::vector<std::string> list(const std::string& name) const;
-    YAML::Node node(const std::string& name) const;           // the raw node (may be undefined)
+    std::optional<std::string> optStr(const std::string& name) const; // nullopt: absent without default
+    long long integer(const std::string& name) const;         // 0 when absent without default
+    double number(const std::string& name) const;             // 0 when absent without default
+    bool boolean(const std::string& name) const;              // false when absent without default
+    std::vector<std::string> list(const std::string& name) const; // items trimmed, empties dropped
+    YAML::Node node(const std::string& name) const;           // the YAML as written; undefined when
+                                                              // absent (defaults are not nodes)
 
     const Origin& origin() const { return _origin; }
     const std::string& context() const { return _context; }
