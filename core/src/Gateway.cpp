@@ -2,11 +2,11 @@
 #include "birdgate/Gateway.h"
 
 #include "birdgate/FileHandler.h"
+#include "birdgate/PluginHost.h"
+#include "birdgate/SessionManager.h"
+#include "birdgate/Store.h"
 #include "birdgate/TwitterRESTHandler.h"
-#if __has_include("birdgate/TwitterSandbox.h")
 #include "birdgate/TwitterSandbox.h"
-#define BIRDGATE_HAVE_SANDBOX 1
-#endif
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -26,6 +26,17 @@ Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warni
     _services.config = &_config;
     _services.upstreams = std::make_shared<UpstreamPool>();
     _services.warnings = &_warnings;
+    std::string store = _config.app.store;
+    try
+    {
+        _services.store = Store::open(store, _config.app.secret, &_warnings);
+    }
+    catch (const std::exception& e)
+    {
+        throw ConfigError(_config.mainFile, 0, "app.store", std::string("a usable store (") + e.what() + ")");
+    }
+    _services.sessions = std::make_shared<SessionManager>(_services.store, _config.app.sessionExpiry);
+    _services.plugins = std::make_shared<PluginHost>(_config.app.plugins);
     _router = std::make_shared<Router>();
     for (const auto& entry : _config.urls)
     {
@@ -52,9 +63,7 @@ std::shared_ptr<Endpoint> Gateway::makeEndpoint(const UrlEntry& entry)
 {
     if (entry.handler == "TwitterRESTHandler") return std::make_shared<TwitterRESTHandler>(entry, _services);
     if (entry.handler == "FileHandler") return std::make_shared<FileHandler>(entry, _services);
-#ifdef BIRDGATE_HAVE_SANDBOX
     if (entry.handler == "TwitterSandbox") return std::make_shared<TwitterSandbox>(entry, _config.app, &_warnings);
-#endif
     throw ConfigError(entry.origin.file, entry.line, "url." + entry.name + ".handler",
                       "TwitterRESTHandler, TwitterSandbox or FileHandler (got " + entry.handler + ")");
 }

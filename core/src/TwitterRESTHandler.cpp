@@ -1,12 +1,17 @@
 // TwitterRESTHandler; see TwitterRESTHandler.h. The checks run in the order
-// DESIGN.md 3.1 fixes: method (405), body size (413), API path (400), token
-// (401), then the upstream (502/504). A request that fails a check never
-// reaches the upstream.
+// DESIGN.md 3.1 fixes: method (405), XSRF (403), body size (413), API path
+// (400), token (401), then the upstream (502/504). A request that fails a
+// check never reaches the upstream.
 #include "birdgate/TwitterRESTHandler.h"
 
 #include "birdgate/ApiPath.h"
 #include "birdgate/HttpErrors.h"
+#include "birdgate/SessionManager.h"
+#include "birdgate/Store.h"
+#include "birdgate/TwitterLogin.h"
+#include "birdgate/Xsrf.h"
 
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
@@ -27,16 +32,33 @@ const std::array<KwargSpec, 17> SPEC = {{
     {"methods", KwargType::StringList, "GET, POST", "client methods allowed; others get 405"},
     {"upstream_method", KwargType::String, "auto", "auto | GET | POST | same: the method sent to Twitter"},
     {"endpoint", KwargType::String, nullptr, "upstream base URL; default {api_root}/1.1/"},
-    {"api_root", KwargType::String, nullptr, "Twitter API root for this url; default app.twitter.api_root"},
+    {"api_root", KwargType::String, nullptr, "Twitter API root for this url (login URLs too); default app.twitter.api_root"},
     {"headers", KwargType::Map, nullptr, "headers added to every answer of this url"},
     {"timeout", KwargType::Number, "20", "seconds to wait for the upstream (connect, and each read)"},
     {"max_body", KwargType::Int, nullptr, "largest request body in bytes; default app.max_body"},
     {"signature_method", KwargType::String, "HMAC-SHA1", "HMAC-SHA1 or HMAC-SHA256"},
-    {"redirect", KwargType::Map, nullptr, "where to go after login: {query, header, url, external}"},
-    {"login", KwargType::String, "authorize", "authorize | authenticate: Twitter's login page"},
+    {"redirect", KwargType::Map, nullptr, "after login: {query: next, header: Referer, url: /, external: false}"},
+    {"login", KwargType::String, "authorize", "authorize | authenticate: which Twitter page signs users in"},
     {"xsrf_cookies", KwargType::Bool, "true", "check the _xsrf cookie on POST/PUT/PATCH/DELETE"},
     {"transform", KwargType::Map, nullptr, "transforms run on 200 answers: {name: {function: plugin.export}}"},
 }};
+
+UpstreamTarget targetOf(const Kwargs& kw, const std::string& key, const std::string& url, std::string& path)
+{
+    Poco::URI uri;
+    try
+    {
+        uri = Poco::URI(url);
+    }
+    catch (const Poco::Exception&)
+    {
+        kw.fail(key, "an http:// or https:// URL (got '" + url + "')");
+    }
+    if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty() || !uri.getQuery().empty())
+        kw.fail(key, "an http:// or https:// URL without a query (got '" + url + "')");
+    path = uri.getPath();
+    return UpstreamTarget{uri.getScheme(), uri.getHost(), uri.getPort()};
+}
 } // namespace
 
 std::span<const KwargSpec> TwitterRESTHandler::kwargSpec()
@@ -54,11 +76,17 @@ TwitterRESTHandler::TwitterRESTHandler(const UrlEntry& entry, const Services& se
     _consumerSecret = kw.str("secret");
     if (_consumerKey.empty()) kw.fail("key", "the Twitter app's consumer key");
     if (_consumerSecret.empty()) kw.fail("secret", "the Twitter app's consumer secret");
-    _accessKey = kw.str("access_key");
-    _accessSecret = kw.str("access_secret");
-    if (_accessKey.empty() != _accessSecret.empty() || (_accessKey == "persist") != (_accessSecret == "persist"))
-        kw.fail(_accessKey.empty() ? "access_key" : "access_secret",
+    std::string accessKey = kw.str("access_key"), accessSecret = kw.str("access_secret");
+    if (accessKey.empty() != accessSecret.empty() || (accessKey == "persist") != (accessSecret == "persist"))
+        kw.fail(accessKey.empty() ? "access_key" : "access_secret",
                 "access_key and access_secret both given (both literal or both `persist`) or both absent");
+    if (accessKey == "persist")
+        _tokenMode = TokenMode::Persist;
+    else if (!accessKey.empty())
+    {
+        _tokenMode = TokenMode::Literal;
+        _literal = Token{accessKey, accessSecret, "", ""};
+    }
     try
     {
         _signatureMethod = oauth1::parseSignatureMethod(kw.str("signature_method"));
@@ -98,23 +126,13 @@ TwitterRESTHandler::TwitterRESTHandler(const UrlEntry& entry, const Services& se
         kw.fail("upstream_method", e.what());
     }
 
-    std::string apiRoot = kw.optStr("api_root").value_or(app.apiRoot);
-    while (!apiRoot.empty() && apiRoot.back() == '/') apiRoot.pop_back();
-    _endpoint = kw.optStr("endpoint").value_or(apiRoot + "/1.1/");
+    _apiRoot = kw.optStr("api_root").value_or(app.apiRoot);
+    while (!_apiRoot.empty() && _apiRoot.back() == '/') _apiRoot.pop_back();
+    _apiRootTarget = targetOf(kw, kw.has("api_root") ? "api_root" : "endpoint", _apiRoot, _apiRootPath);
+    while (!_apiRootPath.empty() && _apiRootPath.back() == '/') _apiRootPath.pop_back();
+    _endpoint = kw.optStr("endpoint").value_or(_apiRoot + "/1.1/");
     if (_endpoint.empty() || _endpoint.back() != '/') _endpoint.push_back('/');
-    Poco::URI uri;
-    try
-    {
-        uri = Poco::URI(_endpoint);
-    }
-    catch (const Poco::Exception&)
-    {
-        kw.fail("endpoint", "an http:// or https:// URL");
-    }
-    if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty() || !uri.getQuery().empty())
-        kw.fail(kw.has("endpoint") ? "endpoint" : "api_root", "an http:// or https:// URL without a query");
-    _target = UpstreamTarget{uri.getScheme(), uri.getHost(), uri.getPort()};
-    _endpointPath = uri.getPath(); // decoded, but endpoints are plain ASCII paths
+    _target = targetOf(kw, kw.has("endpoint") ? "endpoint" : "api_root", _endpoint, _endpointPath);
     if (_endpointPath.empty() || _endpointPath.back() != '/') _endpointPath.push_back('/');
 
     if (YAML::Node headers = kw.node("headers"); headers && headers.IsMap())
@@ -126,6 +144,35 @@ TwitterRESTHandler::TwitterRESTHandler(const UrlEntry& entry, const Services& se
     _timeout = Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(timeout * 1e6));
     _maxBody = kw.has("max_body") ? kw.integer("max_body") : app.maxBody;
     if (_maxBody < 0) kw.fail("max_body", "a size in bytes, 0 or more");
+
+    std::string login = Poco::toLower(kw.str("login"));
+    if (login != "authorize" && login != "authenticate") kw.fail("login", "authorize or authenticate");
+    _authenticate = login == "authenticate";
+    _xsrf = kw.boolean("xsrf_cookies");
+
+    if (YAML::Node redirect = kw.node("redirect"); redirect && redirect.IsMap())
+    {
+        _redirect.clearSources();
+        for (const auto& item : redirect)
+        {
+            std::string k = item.first.as<std::string>();
+            if (!item.second.IsScalar()) kw.fail("redirect", "a map of query/header/url/external to strings");
+            std::string v = item.second.as<std::string>();
+            if (k == "query") _redirect.add(RedirectPolicy::Source::Query, v);
+            else if (k == "header") _redirect.add(RedirectPolicy::Source::Header, v);
+            else if (k == "url") _redirect.add(RedirectPolicy::Source::Url, v);
+            else if (k == "external")
+            {
+                std::string b = Poco::toLower(v);
+                if (b != "true" && b != "false" && b != "yes" && b != "no")
+                    kw.fail("redirect", "external: true or false");
+                _redirect.setExternal(b == "true" || b == "yes");
+            }
+            else kw.fail("redirect", "only the keys query, header, url and external (got '" + k + "')");
+        }
+    }
+    if (_tokenMode != TokenMode::Literal && (!services.store || !services.sessions))
+        kw.fail("access_key", "a store for sessions and persisted tokens (app.store)");
 }
 
 void TwitterRESTHandler::addConfiguredHeaders(Poco::Net::HTTPServerResponse& response) const
@@ -140,6 +187,142 @@ void TwitterRESTHandler::sendError(Poco::Net::HTTPServerResponse& response, int 
     sendJsonError(response, status, message, reason);
 }
 
+void TwitterRESTHandler::sendTokenMissing(Poco::Net::HTTPServerResponse& response) const
+{
+    // The reason phrase is what jQuery hands to .fail() as its third argument:
+    // the seed's pages test `msg == 'access token missing'`.
+    response.set("WWW-Authenticate", "OAuth realm=\"" + _name + "\"");
+    sendError(response, 401, "access token missing", "access token missing");
+}
+
+std::string TwitterRESTHandler::persistKey() const
+{
+    return _name + ":" + _consumerKey;
+}
+
+std::string TwitterRESTHandler::sessionTokenKey() const
+{
+    // A session may hold tokens of several Twitter apps (url entries with
+    // different consumer keys); a token only works with its own app.
+    return "token:" + _consumerKey;
+}
+
+std::optional<TwitterRESTHandler::Token> TwitterRESTHandler::findToken(const std::optional<Session>& session) const
+{
+    switch (_tokenMode)
+    {
+    case TokenMode::Literal: return _literal;
+    case TokenMode::Persist:
+    {
+        auto value = _services.store->get("persist", persistKey());
+        if (!value) return std::nullopt;
+        std::vector<std::string> parts;
+        size_t start = 0;
+        while (start <= value->size())
+        {
+            size_t nl = value->find('\n', start);
+            if (nl == std::string::npos) nl = value->size();
+            parts.push_back(value->substr(start, nl - start));
+            start = nl + 1;
+        }
+        if (parts.size() < 2 || parts[0].empty()) return std::nullopt;
+        parts.resize(4);
+        return Token{parts[0], parts[1], parts[2], parts[3]};
+    }
+    case TokenMode::Session:
+    {
+        if (!session) return std::nullopt;
+        auto key = session->data.find(sessionTokenKey());
+        auto secret = session->data.find(sessionTokenKey() + ":secret");
+        if (key == session->data.end() || secret == session->data.end() || key->second.empty()) return std::nullopt;
+        auto name = session->data.find("user.screen_name");
+        auto id = session->data.find("user.id");
+        return Token{key->second, secret->second, name == session->data.end() ? "" : name->second,
+                     id == session->data.end() ? "" : id->second};
+    }
+    }
+    return std::nullopt;
+}
+
+void TwitterRESTHandler::storeToken(Session& session, const Token& token) const
+{
+    session.data[sessionTokenKey()] = token.key;
+    session.data[sessionTokenKey() + ":secret"] = token.secret;
+    session.data["user.screen_name"] = token.screenName;
+    session.data["user.id"] = token.userId;
+    if (_tokenMode == TokenMode::Persist)
+        _services.store->put("persist", persistKey(),
+                             token.key + "\n" + token.secret + "\n" + token.screenName + "\n" + token.userId,
+                             std::chrono::system_clock::time_point::max());
+}
+
+void TwitterRESTHandler::forgetToken(std::optional<Session>& session) const
+{
+    if (_tokenMode == TokenMode::Persist)
+    {
+        _services.store->erase("persist", persistKey());
+    }
+    else if (_tokenMode == TokenMode::Session && session)
+    {
+        session->data.erase(sessionTokenKey());
+        session->data.erase(sessionTokenKey() + ":secret");
+        _services.sessions->save(*session);
+    }
+}
+
+bool TwitterRESTHandler::isInvalidTokenAnswer(int status, const std::string& body)
+{
+    if (status != 401 || body.find("89") == std::string::npos) return false;
+    try
+    {
+        Poco::JSON::Parser parser;
+        auto root = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
+        auto errors = root->getArray("errors");
+        if (!errors) return false;
+        for (size_t i = 0; i < errors->size(); ++i)
+        {
+            auto e = errors->getObject(static_cast<unsigned>(i));
+            if (e && e->has("code") && e->getValue<int>("code") == 89) return true;
+        }
+    }
+    catch (const std::exception&)
+    {
+    }
+    return false;
+}
+
+bool TwitterRESTHandler::readBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                                  bool xsrfOk, std::string& body) const
+{
+    auto tooLarge = [&] {
+        response.setKeepAlive(false);
+        if (xsrfOk)
+            sendError(response, 413, "request body larger than " + std::to_string(_maxBody) + " bytes");
+        else
+            sendError(response, 403, "XSRF token missing or wrong");
+    };
+    if (request.hasContentLength() && request.getContentLength64() > _maxBody)
+    {
+        tooLarge();
+        return false;
+    }
+    if (request.hasContentLength() || request.getChunkedTransferEncoding())
+    {
+        std::istream& in = request.stream();
+        char buf[16384];
+        while (in.read(buf, sizeof buf) || in.gcount() > 0)
+        {
+            body.append(buf, static_cast<size_t>(in.gcount()));
+            if (static_cast<long long>(body.size()) > _maxBody)
+            {
+                tooLarge();
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 void TwitterRESTHandler::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                                 const RouteMatch& match)
 {
@@ -151,29 +334,47 @@ void TwitterRESTHandler::handle(Poco::Net::HTTPServerRequest& request, Poco::Net
         return;
     }
 
-    // Body: refuse what is too large before reading it.
-    std::string body;
-    if (request.hasContentLength() && request.getContentLength64() > _maxBody)
+    // XSRF: headers first; a form may still carry the token in its body.
+    bool xsrfNeeded = _xsrf && Xsrf::unsafeMethod(method);
+    bool xsrfOk = !xsrfNeeded || Xsrf::passesByHeaders(request);
+    BodyKind kind = RestRequest::bodyKind(request.getContentType());
+    if (!xsrfOk && kind != BodyKind::Form)
     {
-        response.setKeepAlive(false);
-        sendError(response, 413, "request body larger than " + std::to_string(_maxBody) + " bytes");
+        sendError(response, 403, "XSRF token missing or wrong");
         return;
     }
-    if (request.hasContentLength() || request.getChunkedTransferEncoding())
+
+    std::string body;
+    if (!readBody(request, response, xsrfOk, body)) return;
+    if (body.empty()) kind = BodyKind::None;
+
+    // Parameters: query (a '+' is a space) and form body; `_xsrf` is ours.
+    const std::string& uri = request.getURI();
+    size_t q = uri.find('?');
+    oauth1::Params query, form;
+    bool queryOk = q == std::string::npos || oauth1::parseForm(std::string_view(uri).substr(q + 1), query);
+    bool formOk = kind != BodyKind::Form || oauth1::parseForm(body, form);
+    if (!xsrfOk)
     {
-        std::istream& in = request.stream();
-        char buf[16384];
-        while (in.read(buf, sizeof buf) || in.gcount() > 0)
+        std::string token;
+        for (const auto& [k, v] : form)
+            if (k == "_xsrf") token = v;
+        if (!formOk || !Xsrf::passesByForm(request, token))
         {
-            body.append(buf, static_cast<size_t>(in.gcount()));
-            if (static_cast<long long>(body.size()) > _maxBody)
-            {
-                response.setKeepAlive(false);
-                sendError(response, 413, "request body larger than " + std::to_string(_maxBody) + " bytes");
-                return;
-            }
+            sendError(response, 403, "XSRF token missing or wrong");
+            return;
         }
     }
+    if (!queryOk || !formOk)
+    {
+        sendError(response, 400, std::string("malformed percent-encoding in the ") + (queryOk ? "form body" : "query string"));
+        return;
+    }
+    auto dropXsrf = [](oauth1::Params& p) {
+        std::erase_if(p, [](const auto& kv) { return kv.first == "_xsrf"; });
+    };
+    dropXsrf(query);
+    dropXsrf(form);
 
     // API path.
     std::string apiPath;
@@ -190,61 +391,51 @@ void TwitterRESTHandler::handle(Poco::Net::HTTPServerRequest& request, Poco::Net
             sendError(response, 400, "bad API path: " + why);
             return;
         }
-        if (apiPath.empty())
+    }
+
+    bool secure = SessionManager::isSecure(request);
+    if (_xsrf && (method == "GET" || method == "HEAD") && Xsrf::cookie(request).empty()) Xsrf::issue(response, secure);
+
+    std::optional<Session> session;
+    if (_tokenMode == TokenMode::Session || apiPath.empty()) session = _services.sessions->load(request);
+
+    if (apiPath.empty())
+    {
+        if (method != "GET" && method != "HEAD")
         {
-            // The OAuth login flow starts here once sessions exist.
             sendError(response, 400, "no API path given");
             return;
         }
+        if (_tokenMode == TokenMode::Literal)
+        {
+            sendError(response, 400, "no API path given (this url uses a fixed token: there is nothing to log in to)");
+            return;
+        }
+        TwitterLogin(*this).handle(request, response, match, query, session);
+        return;
     }
 
-    // Parameters: query (a '+' is a space) and form body; `_xsrf` is ours.
-    const std::string& uri = request.getURI();
-    size_t q = uri.find('?');
-    oauth1::Params query, form;
-    if (q != std::string::npos && !oauth1::parseForm(std::string_view(uri).substr(q + 1), query))
+    std::optional<Token> token = findToken(session);
+    if (!token)
     {
-        sendError(response, 400, "malformed percent-encoding in the query string");
+        sendTokenMissing(response);
         return;
     }
-    BodyKind kind = body.empty() ? BodyKind::None : RestRequest::bodyKind(request.getContentType());
-    if (kind == BodyKind::Form && !oauth1::parseForm(body, form))
-    {
-        sendError(response, 400, "malformed percent-encoding in the form body");
-        return;
-    }
-    auto dropXsrf = [](oauth1::Params& p) {
-        std::erase_if(p, [](const auto& kv) { return kv.first == "_xsrf"; });
-    };
-    dropXsrf(query);
-    dropXsrf(form);
-
-    // Token.
-    if (_accessKey.empty() || _accessKey == "persist")
-    {
-        response.set("WWW-Authenticate", "OAuth realm=\"" + _name + "\"");
-        sendError(response, 401, "access token missing", "access token missing");
-        return;
-    }
-    oauth1::Credentials creds{_consumerKey, _consumerSecret, _accessKey, _accessSecret, _signatureMethod};
+    oauth1::Credentials creds{_consumerKey, _consumerSecret, token->key, token->secret, _signatureMethod};
 
     // Upstream request.
     std::string upMethod = RestRequest::upstreamMethod(_mode, method, apiPath, kind);
-    oauth1::Params signedParams;
-    std::string upQuery, upBody;
-    std::string upContentType;
+    oauth1::Params signedParams = query;
+    std::string upQuery, upBody, upContentType;
     if (kind == BodyKind::Form || kind == BodyKind::None)
     {
-        if (upMethod == "GET" || upMethod == "DELETE" || upMethod == "HEAD")
+        signedParams.insert(signedParams.end(), form.begin(), form.end());
+        if (upMethod == "GET" || upMethod == "DELETE")
         {
-            signedParams = query;
-            signedParams.insert(signedParams.end(), form.begin(), form.end());
             upQuery = oauth1::encodeForm(signedParams);
         }
         else
         {
-            signedParams = query;
-            signedParams.insert(signedParams.end(), form.begin(), form.end());
             upQuery = oauth1::encodeForm(query);
             upBody = oauth1::encodeForm(form);
             upContentType = "application/x-www-form-urlencoded";
@@ -253,7 +444,6 @@ void TwitterRESTHandler::handle(Poco::Net::HTTPServerRequest& request, Poco::Net
     else
     {
         // JSON and multipart bodies go as they are and are not signed.
-        signedParams = query;
         upQuery = oauth1::encodeForm(query);
         upBody = std::move(body);
         upContentType = request.getContentType();
@@ -274,14 +464,23 @@ void TwitterRESTHandler::handle(Poco::Net::HTTPServerRequest& request, Poco::Net
     {
         answer = _services.upstreams->send(_target, upstream, upBody, _timeout);
     }
-    catch (const UpstreamTimeout& e)
+    catch (const UpstreamTimeout&)
     {
         sendError(response, 504, "upstream timeout");
         return;
     }
-    catch (const UpstreamUnreachable& e)
+    catch (const UpstreamUnreachable&)
     {
         sendError(response, 502, "upstream unreachable");
+        return;
+    }
+
+    if (_tokenMode != TokenMode::Literal && isInvalidTokenAnswer(answer.status, answer.body))
+    {
+        // Twitter no longer accepts this token (revoked or expired): forget
+        // it so the page's `access token missing` handler logs in again.
+        forgetToken(session);
+        sendTokenMissing(response);
         return;
     }
 

@@ -1,6 +1,6 @@
 // The long-lived, shared services built once at start-up and handed to every
-// Endpoint through its constructor (no globals): the upstream pool today; the
-// store, plugin host, transform pool and cache as they arrive.
+// Endpoint through its constructor (no globals): the upstream pool, the store
+// of sessions and persisted tokens, the session manager and the plugin host.
 #pragma once
 
 #include "birdgate/Config.h"
@@ -13,10 +13,17 @@
 namespace birdgate
 {
 
+class Store;
+class SessionManager;
+class PluginHost;
+
 struct Services
 {
     const Config* config = nullptr;
     std::shared_ptr<UpstreamPool> upstreams;
+    std::shared_ptr<Store> store;
+    std::shared_ptr<SessionManager> sessions;
+    std::shared_ptr<PluginHost> plugins;
     std::vector<std::string>* warnings = nullptr; // start-up warnings, logged once
 };
 

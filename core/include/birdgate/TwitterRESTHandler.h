@@ -1,17 +1,20 @@
 // TwitterRESTHandler: the Endpoint of a `handler: TwitterRESTHandler` url
 // entry (DESIGN.md 3). Built once from its kwargs; serves every request of its
-// pattern by checking it (method, body size, API path, token), signing it with
-// OAuth 1.0a and sending it through the shared UpstreamPool.
+// pattern by checking it (method, XSRF, body size, API path, token), signing
+// it with OAuth 1.0a and sending it through the shared UpstreamPool. A GET on
+// the empty API path runs the OAuth 1.0a login (TwitterLogin).
 #pragma once
 
 #include "birdgate/Endpoint.h"
 #include "birdgate/Kwargs.h"
 #include "birdgate/OAuth1.h"
+#include "birdgate/RedirectPolicy.h"
 #include "birdgate/RestRequest.h"
 #include "birdgate/Services.h"
 
 #include <Poco/Timespan.h>
 
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -20,6 +23,8 @@
 
 namespace birdgate
 {
+
+struct Session;
 
 class TwitterRESTHandler : public Endpoint
 {
@@ -34,17 +39,46 @@ public:
 
     const std::string& endpointUrl() const { return _endpoint; }
 
+    /// Where a user token comes from.
+    enum class TokenMode
+    {
+        Literal, // access_key/access_secret in the kwargs
+        Persist, // `persist`: the last login at this url, for everyone
+        Session  // absent: the visitor's own login
+    };
+
+    /// A token and where it came from (so a token Twitter rejects can be forgotten).
+    struct Token
+    {
+        std::string key;
+        std::string secret;
+        std::string screenName;
+        std::string userId;
+    };
+
 private:
+    friend class TwitterLogin;
+
     void sendError(Poco::Net::HTTPServerResponse& response, int status, const std::string& message,
                    const std::string& reason = {}) const;
+    void sendTokenMissing(Poco::Net::HTTPServerResponse& response) const;
     void addConfiguredHeaders(Poco::Net::HTTPServerResponse& response) const;
+    /// False (and the answer sent) when the body is too large or fails XSRF.
+    bool readBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, bool xsrfOk,
+                  std::string& body) const;
+    std::optional<Token> findToken(const std::optional<Session>& session) const;
+    void forgetToken(std::optional<Session>& session) const;
+    void storeToken(Session& session, const Token& token) const;
+    std::string persistKey() const;
+    std::string sessionTokenKey() const;
+    static bool isInvalidTokenAnswer(int status, const std::string& body);
 
     std::string _name;
     Services _services;
     std::string _consumerKey;
     std::string _consumerSecret;
-    std::string _accessKey;    // literal token, "persist", or "" (the session's)
-    std::string _accessSecret;
+    TokenMode _tokenMode = TokenMode::Session;
+    Token _literal;
     oauth1::SignatureMethod _signatureMethod = oauth1::SignatureMethod::HmacSha1;
     std::string _fixedPath;    // kwargs.path, already confined
     bool _hasFixedPath = false;
@@ -54,6 +88,12 @@ private:
     std::string _endpoint;     // e.g. https://api.twitter.com/1.1/ (always ends in /)
     UpstreamTarget _target;
     std::string _endpointPath; // path part of _endpoint, e.g. /1.1/
+    std::string _apiRoot;      // e.g. https://api.twitter.com (login URLs derive from it)
+    UpstreamTarget _apiRootTarget;
+    std::string _apiRootPath;  // path part of _apiRoot without trailing '/', e.g. "" or "/sandbox"
+    bool _authenticate = false; // login: authenticate
+    RedirectPolicy _redirect;
+    bool _xsrf = true;
     std::vector<std::pair<std::string, std::string>> _headers;
     Poco::Timespan _timeout;
     long long _maxBody = 0;
