@@ -48,8 +48,10 @@ Kwargs::Kwargs(const YAML::Node& node, const Origin& origin, int line, std::stri
         _node.reset(YAML::Node(YAML::NodeType::Map)); // reset: assigning would write through to the caller's node
         return;
     }
+    // A key missing from a kwargs map is reported at the map itself.
+    if (lineOf(node) > 0) _line = lineOf(node);
     if (!node.IsMap())
-        throw ConfigError(_origin.file, lineOf(node) ? lineOf(node) : _line, _context,
+        throw ConfigError(_origin.file, _line, _context,
                           "a map of keyword arguments (found " + describe(node) + ")");
     for (const auto& pair : node)
     {

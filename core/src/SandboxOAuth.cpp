@@ -3,6 +3,8 @@
 
 #include "birdgate/OAuth1.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <stdexcept>
@@ -20,6 +22,55 @@ void SandboxOAuth::addApp(const SandboxApp& app)
     }
     _appIndex.emplace(app.key, _appList.size());
     _appList.push_back(app);
+    _mintKey += app.key + '\n' + app.secret + '\n';
+}
+
+std::string SandboxOAuth::mac(const std::string& data, std::size_t length) const
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdLen = 0;
+    const std::string key = "birdgate sandbox tokens v1\n" + _epoch + "\n" + _mintKey;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+         data.size(), md, &mdLen);
+    static const char ALNUM[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    std::string out;
+    for (unsigned int i = 0; i < mdLen && out.size() < length; ++i) out.push_back(ALNUM[md[i] % 62]);
+    return out;
+}
+
+SandboxAccessToken SandboxOAuth::mint(const std::string& appKey, std::uint64_t userId,
+                                      const std::string& screenName) const
+{
+    // <user id>-<screen name>.<nonce>.<mac>: screen names are [A-Za-z0-9_],
+    // so '-' and '.' separate unambiguously.
+    std::string body = std::to_string(userId) + "-" + screenName + "." + randomToken(12);
+    SandboxAccessToken t;
+    t.token = body + "." + mac("token\n" + appKey + "\n" + body, 20);
+    t.secret = mac("secret\n" + appKey + "\n" + t.token, 32) + mac("secret2\n" + t.token, 13);
+    t.screenName = screenName;
+    t.appKey = appKey;
+    return t;
+}
+
+std::optional<SandboxAccessToken> SandboxOAuth::decode(const std::string& token) const
+{
+    size_t dash = token.find('-'), dot1 = token.find('.'), dot2 = token.rfind('.');
+    if (dash == std::string::npos || dot1 == std::string::npos || dot1 == dot2 || dot1 < dash || token.size() > 128)
+        return std::nullopt;
+    std::string body = token.substr(0, dot2);
+    std::string given = token.substr(dot2 + 1);
+    std::string screenName = token.substr(dash + 1, dot1 - dash - 1);
+    for (const auto& app : _appList)
+    {
+        if (!oauth1::constantTimeEquals(given, mac("token\n" + app.key + "\n" + body, 20))) continue;
+        SandboxAccessToken t;
+        t.token = token;
+        t.secret = mac("secret\n" + app.key + "\n" + token, 32) + mac("secret2\n" + token, 13);
+        t.screenName = screenName;
+        t.appKey = app.key;
+        return t;
+    }
+    return std::nullopt;
 }
 
 void SandboxOAuth::addAccessToken(const SandboxAccessToken& token)
@@ -36,10 +87,12 @@ const SandboxApp* SandboxOAuth::app(const std::string& key) const
 
 std::optional<SandboxAccessToken> SandboxOAuth::accessToken(const std::string& token) const
 {
-    std::lock_guard<std::mutex> lock(_mutex);
-    auto it = _access.find(token);
-    if (it == _access.end()) return std::nullopt;
-    return it->second;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        auto it = _access.find(token);
+        if (it != _access.end()) return it->second;
+    }
+    return decode(token);
 }
 
 void SandboxOAuth::expireLocked(long long now)
@@ -112,11 +165,7 @@ SandboxOAuth::Exchange SandboxOAuth::exchange(const std::string& token, const st
     _requests.erase(it);
     if (t.appKey != appKey) return Exchange::WrongApp;
     if (!oauth1::constantTimeEquals(t.verifier, verifier)) return Exchange::BadVerifier;
-    out.token = std::to_string(userId) + "-" + randomToken(40);
-    out.secret = randomToken(45);
-    out.screenName = t.screenName;
-    out.appKey = appKey;
-    _access[out.token] = out;
+    out = mint(appKey, userId, t.screenName);
     return Exchange::Ok;
 }
 

@@ -273,8 +273,9 @@ class PersistTest(unittest.TestCase):
                     if not secret:
                         self.assertTrue(any("unencrypted" in line for line in gw.stderr_text().splitlines()))
             keep = (sub, yaml, gw.port)
-        # The sandbox restarted: the token it issued is unknown now (code 89).
-        with harness.Birdgate(SANDBOX_YAML, port=sandbox.port) as sandbox2:
+        # Twitter revoked the token (the sandbox restarted with a new token
+        # epoch): it answers code 89 and birdgate forgets the token.
+        with harness.Birdgate(SANDBOX_YAML, port=sandbox.port, env={"SANDBOX_TOKEN_EPOCH": "2"}):
             sub, yaml, port = keep
             with harness.Birdgate(yaml, port=port, folder=sub) as gw:
                 r = requests.get(gw.url("/persist/account/verify_credentials.json"), timeout=30)

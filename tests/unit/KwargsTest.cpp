@@ -306,8 +306,18 @@ public:
         }
         try
         {
-            // An absent key: the entry's own line.
+            // An absent key: the line of the kwargs map it is missing from.
             Kwargs(kwargsOf("  key: abc\n"), ORIGIN, 9, CONTEXT, SPEC).fail("count", "a count (required)");
+            CPPUNIT_FAIL("fail() must throw");
+        }
+        catch (const ConfigError& e)
+        {
+            assertError(e, 2, "url.twitter.kwargs.count", "a count (required)");
+        }
+        try
+        {
+            // No kwargs at all: the entry's own line.
+            Kwargs(YAML::Node(), ORIGIN, 9, CONTEXT, SPEC).fail("count", "a count (required)");
             CPPUNIT_FAIL("fail() must throw");
         }
         catch (const ConfigError& e)

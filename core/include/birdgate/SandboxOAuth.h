@@ -7,6 +7,12 @@
 // expire after REQUEST_TOKEN_TTL seconds and a verifier is single-use: the
 // request token is deleted by the exchange that consumes it, success or not.
 // Tokens come from OpenSSL's CSPRNG.
+//
+// Access tokens minted by a login are stateless: the token carries the user
+// and a MAC keyed by the apps' secrets, and its secret is derived from it. A
+// sandbox restarted with the same apps therefore still honours them, as
+// Twitter would, so persisted tokens can be tested across restarts (the demo
+// runs the sandbox in birdgate's own process).
 #pragma once
 
 #include <cstddef>
@@ -54,6 +60,8 @@ class SandboxOAuth
 
     void addApp(const SandboxApp& app);
     void addAccessToken(const SandboxAccessToken& token);
+    /// Minted access tokens depend on the epoch: changing it revokes them.
+    void setEpoch(const std::string& epoch) { _epoch = epoch; }
 
     /// Apps never change after construction: the pointer stays valid.
     const SandboxApp* app(const std::string& key) const;
@@ -95,8 +103,16 @@ class SandboxOAuth
     static std::string randomToken(std::size_t length);
 
   private:
+    /// A new stateless access token for `userId`/`screenName` of `appKey`.
+    SandboxAccessToken mint(const std::string& appKey, std::uint64_t userId, const std::string& screenName) const;
+    /// The token minted by mint(), if `token` is one (and its MAC checks out).
+    std::optional<SandboxAccessToken> decode(const std::string& token) const;
+    std::string mac(const std::string& data, std::size_t length) const;
+
     void expireLocked(long long now);
 
+    std::string _mintKey; // derived from the apps' secrets
+    std::string _epoch;
     std::vector<SandboxApp> _appList;
     std::map<std::string, std::size_t> _appIndex;
 
