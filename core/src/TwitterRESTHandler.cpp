@@ -6,16 +6,22 @@
 
 #include "birdgate/ApiPath.h"
 #include "birdgate/HttpErrors.h"
+#include "birdgate/ResponseCache.h"
 #include "birdgate/SessionManager.h"
 #include "birdgate/Store.h"
+#include "birdgate/TransformChain.h"
 #include "birdgate/TwitterLogin.h"
 #include "birdgate/Xsrf.h"
 
 #include <Poco/JSON/Parser.h>
+#include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include <openssl/sha.h>
+
+#include <algorithm>
 #include <array>
 #include <istream>
 
@@ -173,7 +179,54 @@ TwitterRESTHandler::TwitterRESTHandler(const UrlEntry& entry, const Services& se
     }
     if (_tokenMode != TokenMode::Literal && (!services.store || !services.sessions))
         kw.fail("access_key", "a store for sessions and persisted tokens (app.store)");
+
+    if (YAML::Node transform = kw.node("transform"); transform && !transform.IsNull())
+        _transforms = std::make_unique<TransformChain>(transform, entry.origin, kw.context() + ".transform",
+                                                       *services.plugins, services.transforms);
+
+    // cache: {duration: N}, or Gramex's cache: {expiry: {duration: N}}.
+    if (entry.cache && !entry.cache.IsNull())
+    {
+        const std::string key = "url." + _name + ".cache";
+        auto line = [](const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; };
+        if (!entry.cache.IsMap()) throw ConfigError(entry.origin.file, line(entry.cache), key, "{duration: seconds}");
+
+        // Const access and reset(): yaml-cpp's operator[] and operator= on a
+        // non-const Node would write into the config tree.
+        const YAML::Node& cache = entry.cache;
+        YAML::Node duration;
+        if (cache["duration"]) duration.reset(cache["duration"]);
+        else if (cache["expiry"] && cache["expiry"].IsMap() && cache["expiry"]["duration"])
+            duration.reset(cache["expiry"]["duration"]);
+        for (const auto& item : cache)
+        {
+            std::string k = item.first.Scalar();
+            if (k != "duration" && k != "expiry" && services.warnings)
+                services.warnings->push_back(entry.origin.file + ":" + std::to_string(line(item.first)) +
+                                             ": unknown key '" + k + "' in " + key + " (ignored)");
+        }
+        long long seconds = -1;
+        if (duration && duration.IsScalar())
+        {
+            try
+            {
+                size_t used = 0;
+                seconds = std::stoll(duration.Scalar(), &used);
+                if (used != duration.Scalar().size()) seconds = -1;
+            }
+            catch (const std::exception&)
+            {
+                seconds = -1;
+            }
+        }
+        if (seconds <= 0 || seconds > 365LL * 24 * 3600)
+            throw ConfigError(entry.origin.file, line(duration ? duration : entry.cache), key + ".duration",
+                              "a number of seconds, 1 or more");
+        _cacheSeconds = seconds;
+    }
 }
+
+TwitterRESTHandler::~TwitterRESTHandler() = default;
 
 void TwitterRESTHandler::addConfiguredHeaders(Poco::Net::HTTPServerResponse& response) const
 {
@@ -421,74 +474,179 @@ void TwitterRESTHandler::handle(Poco::Net::HTTPServerRequest& request, Poco::Net
         sendTokenMissing(response);
         return;
     }
-    oauth1::Credentials creds{_consumerKey, _consumerSecret, token->key, token->secret, _signatureMethod};
 
-    // Upstream request.
-    std::string upMethod = RestRequest::upstreamMethod(_mode, method, apiPath, kind);
-    oauth1::Params signedParams = query;
-    std::string upQuery, upBody, upContentType;
-    if (kind == BodyKind::Form || kind == BodyKind::None)
-    {
-        signedParams.insert(signedParams.end(), form.begin(), form.end());
-        if (upMethod == "GET" || upMethod == "DELETE")
+    // What the upstream and the transforms make of this request. Run once
+    // per request, or once per cache key and expiry when cached.
+    auto exchange = [&](bool& cacheable) -> std::optional<UpstreamResponse> {
+        cacheable = false;
+        oauth1::Credentials creds{_consumerKey, _consumerSecret, token->key, token->secret, _signatureMethod};
+        std::string upMethod = RestRequest::upstreamMethod(_mode, method, apiPath, kind);
+        oauth1::Params signedParams = query;
+        std::string upQuery, upBody, upContentType;
+        if (kind == BodyKind::Form || kind == BodyKind::None)
         {
-            upQuery = oauth1::encodeForm(signedParams);
+            signedParams.insert(signedParams.end(), form.begin(), form.end());
+            if (upMethod == "GET" || upMethod == "DELETE")
+            {
+                upQuery = oauth1::encodeForm(signedParams);
+            }
+            else
+            {
+                upQuery = oauth1::encodeForm(query);
+                upBody = oauth1::encodeForm(form);
+                upContentType = "application/x-www-form-urlencoded";
+            }
         }
         else
         {
+            // JSON and multipart bodies go as they are and are not signed.
             upQuery = oauth1::encodeForm(query);
-            upBody = oauth1::encodeForm(form);
-            upContentType = "application/x-www-form-urlencoded";
+            upBody = body;
+            upContentType = request.getContentType();
         }
+
+        std::string upPath = _endpointPath + apiPath;
+        std::string signUrl = oauth1::baseUrl(_target.scheme, _target.host, _target.port, upPath);
+        Poco::Net::HTTPRequest upstream(upMethod, upQuery.empty() ? upPath : upPath + "?" + upQuery,
+                                        Poco::Net::HTTPMessage::HTTP_1_1);
+        upstream.setHost(_target.host, static_cast<Poco::UInt16>(_target.port));
+        upstream.set("Authorization", oauth1::authorizationHeader(upMethod, signUrl, signedParams, creds));
+        upstream.set("User-Agent", "birdgate/" BIRDGATE_VERSION);
+        upstream.set("Accept-Encoding", "identity");
+        if (!upContentType.empty()) upstream.setContentType(upContentType);
+
+        UpstreamResponse answer;
+        try
+        {
+            answer = _services.upstreams->send(_target, upstream, upBody, _timeout);
+        }
+        catch (const UpstreamTimeout&)
+        {
+            answer = UpstreamResponse{504, "Gateway Timeout", {}, errorBody(504, "upstream timeout")};
+            answer.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+            return answer;
+        }
+        catch (const UpstreamUnreachable&)
+        {
+            answer = UpstreamResponse{502, "Bad Gateway", {}, errorBody(502, "upstream unreachable")};
+            answer.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+            return answer;
+        }
+
+        if (_tokenMode != TokenMode::Literal && isInvalidTokenAnswer(answer.status, answer.body))
+        {
+            // Twitter no longer accepts this token (revoked or expired):
+            // forget it so the page's `access token missing` handler logs in again.
+            forgetToken(session);
+            answer = UpstreamResponse{401, "access token missing", {}, errorBody(401, "access token missing")};
+            answer.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+            answer.headers.emplace_back("WWW-Authenticate", "OAuth realm=\"" + _name + "\"");
+            return answer;
+        }
+        std::erase_if(answer.headers, [](const auto& kv) { return !RestRequest::passHeader(kv.first); });
+
+        if (answer.status == 200 && _transforms)
+        {
+            oauth1::Params args = query;
+            args.insert(args.end(), form.begin(), form.end());
+            TransformChain::Outcome t = _transforms->run(answer.body, contextJson(method, apiPath, args, *token));
+            if (!t.ok)
+            {
+                Poco::Logger::get("birdgate").error("url %s: transform %s failed: %s", _name, t.failedStep, t.error);
+                answer = UpstreamResponse{500, "Internal Server Error", {},
+                                          errorBody(500, "transform " + t.failedStep + " failed: " + t.error)};
+                answer.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+                return answer;
+            }
+            if (!t.isJson)
+            {
+                std::erase_if(answer.headers, [](const auto& kv) { return Poco::icompare(kv.first, "Content-Type") == 0; });
+                answer.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+            }
+        }
+        cacheable = answer.status == 200;
+        return answer;
+    };
+
+    bool head = method == "HEAD";
+    if (_cacheSeconds > 0 && (method == "GET" || head))
+    {
+        // One user never sees another's answer: the key holds a digest of
+        // the token that signs the request (shared for literal/persisted).
+        unsigned char digest[SHA256_DIGEST_LENGTH];
+        std::string secretMaterial = token->key + '\n' + _consumerKey;
+        SHA256(reinterpret_cast<const unsigned char*>(secretMaterial.data()), secretMaterial.size(), digest);
+        std::string identity(reinterpret_cast<const char*>(digest), sizeof digest);
+        std::string key = ResponseCache::key("GET", request.getURI(), identity);
+        bool hit = false;
+        auto cached = _services.cache->getOrFetch(key, std::chrono::seconds(_cacheSeconds), exchange, hit);
+        if (!cached)
+        {
+            sendError(response, 502, "upstream unreachable");
+            return;
+        }
+        sendAnswer(response, *cached, head, hit ? "HIT" : "MISS");
+        return;
+    }
+    bool cacheable = false;
+    std::optional<UpstreamResponse> answer = exchange(cacheable);
+    sendAnswer(response, *answer, head, nullptr);
+}
+
+std::string TwitterRESTHandler::contextJson(const std::string& method, const std::string& apiPath,
+                                            const oauth1::Params& args, const Token& token) const
+{
+    std::string out = "{\"url\":";
+    jsonQuoteTo(out, _name);
+    out += ",\"path\":";
+    jsonQuoteTo(out, apiPath);
+    out += ",\"method\":";
+    jsonQuoteTo(out, method);
+    out += ",\"args\":{";
+    // Gramex's handler.args: every value of a repeated key, in order.
+    std::vector<std::string> names;
+    for (const auto& [k, v] : args)
+        if (std::find(names.begin(), names.end(), k) == names.end()) names.push_back(k);
+    for (size_t i = 0; i < names.size(); ++i)
+    {
+        if (i) out.push_back(',');
+        jsonQuoteTo(out, names[i]);
+        out += ":[";
+        bool first = true;
+        for (const auto& [k, v] : args)
+        {
+            if (k != names[i]) continue;
+            if (!first) out.push_back(',');
+            first = false;
+            jsonQuoteTo(out, v);
+        }
+        out.push_back(']');
+    }
+    out += "},\"user\":";
+    if (token.screenName.empty() && token.userId.empty())
+    {
+        out += "null";
     }
     else
     {
-        // JSON and multipart bodies go as they are and are not signed.
-        upQuery = oauth1::encodeForm(query);
-        upBody = std::move(body);
-        upContentType = request.getContentType();
+        out += "{\"screen_name\":";
+        jsonQuoteTo(out, token.screenName);
+        out += ",\"id\":";
+        jsonQuoteTo(out, token.userId);
+        out.push_back('}');
     }
+    out.push_back('}');
+    return out;
+}
 
-    std::string upPath = _endpointPath + apiPath;
-    std::string signUrl = oauth1::baseUrl(_target.scheme, _target.host, _target.port, upPath);
-    Poco::Net::HTTPRequest upstream(upMethod, upQuery.empty() ? upPath : upPath + "?" + upQuery,
-                                    Poco::Net::HTTPMessage::HTTP_1_1);
-    upstream.setHost(_target.host, static_cast<Poco::UInt16>(_target.port));
-    upstream.set("Authorization", oauth1::authorizationHeader(upMethod, signUrl, signedParams, creds));
-    upstream.set("User-Agent", "birdgate/" BIRDGATE_VERSION);
-    upstream.set("Accept-Encoding", "identity");
-    if (!upContentType.empty()) upstream.setContentType(upContentType);
-
-    UpstreamResponse answer;
-    try
-    {
-        answer = _services.upstreams->send(_target, upstream, upBody, _timeout);
-    }
-    catch (const UpstreamTimeout&)
-    {
-        sendError(response, 504, "upstream timeout");
-        return;
-    }
-    catch (const UpstreamUnreachable&)
-    {
-        sendError(response, 502, "upstream unreachable");
-        return;
-    }
-
-    if (_tokenMode != TokenMode::Literal && isInvalidTokenAnswer(answer.status, answer.body))
-    {
-        // Twitter no longer accepts this token (revoked or expired): forget
-        // it so the page's `access token missing` handler logs in again.
-        forgetToken(session);
-        sendTokenMissing(response);
-        return;
-    }
-
+void TwitterRESTHandler::sendAnswer(Poco::Net::HTTPServerResponse& response, const UpstreamResponse& answer,
+                                    bool head, const char* xcache) const
+{
     response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status), answer.reason);
-    for (const auto& [k, v] : answer.headers)
-        if (RestRequest::passHeader(k)) response.add(k, v);
+    for (const auto& [k, v] : answer.headers) response.add(k, v);
     addConfiguredHeaders(response);
-    if (method == "HEAD")
+    if (xcache) response.set("X-Cache", xcache);
+    if (head)
     {
         response.setContentLength(static_cast<std::streamsize>(answer.body.size()));
         response.send();

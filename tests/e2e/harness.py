@@ -22,6 +22,9 @@ from oauthlib.common import Request as OAuthRequest
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 
 BIN = os.environ.get("BIRDGATE_BIN", os.path.join(os.path.dirname(__file__), "../../build/birdgate"))
+BUILD = os.environ.get("BIRDGATE_BUILD", os.path.dirname(BIN))
+PLUGINS = os.path.join(BUILD, "plugins")                 # sentiment.so, jsonl_sink.so
+FIXTURE_PLUGINS = os.path.join(BUILD, "tests", "plugins")  # tests/plugins/*
 SOURCE = os.environ.get("BIRDGATE_SOURCE", os.path.join(os.path.dirname(__file__), "../.."))
 
 # Credentials shared by the test configs (test-only values).
@@ -126,7 +129,8 @@ class EchoUpstream:
     """A fake Twitter: verifies each request's OAuth signature with oauthlib and
     answers JSON describing what arrived (method, path, decoded params, body,
     whether the signature verified). `?status=N` answers that status; `?delay=S`
-    sleeps first. Every answer carries x-rate-limit-* headers."""
+    sleeps first; `?echo_body=TEXT` answers TEXT instead. Every answer carries
+    x-rate-limit-* headers."""
 
     def __init__(self, consumer_secret=APP_SECRET, token_secret=USER_SECRET):
         outer = self
@@ -175,7 +179,7 @@ class EchoUpstream:
                 if "delay" in args:
                     time.sleep(float(args["delay"]))
                 status = int(args.get("status", "200"))
-                out = json.dumps(record).encode("utf-8")
+                out = args["echo_body"].encode("utf-8") if "echo_body" in args else json.dumps(record).encode("utf-8")
                 self.send_response(status, "Echo %d" % status)
                 self.send_header("Content-Type", "application/json;charset=utf-8")
                 self.send_header("Content-Length", str(len(out)))

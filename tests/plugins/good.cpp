@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <string>
@@ -80,6 +81,18 @@ struct Upper : Counted
 struct Context
 {
     void call(std::string_view, std::string_view context, Output& out) { out.json(context); }
+};
+
+/// Sleeps `ms` milliseconds, then echoes: a transform that overruns its time limit.
+struct Sleeps
+{
+    explicit Sleeps(std::string_view config) : ms(std::atoi(configValue(config, "ms").c_str())) {}
+    void call(std::string_view input, std::string_view, Output& out)
+    {
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+        out.json(input);
+    }
+    int ms;
 };
 
 struct Passthrough
@@ -195,6 +208,7 @@ BIRDGATE_PLUGIN("good", "2.3.4",
                 birdgate::sdk::transform<Upper>("upper"),
                 birdgate::sdk::transform<Context>("context"),
                 birdgate::sdk::transform<Passthrough>("passthrough"),
+                birdgate::sdk::transform<Sleeps>("sleeps"),
                 birdgate::sdk::transform<Pieces>("pieces"),
                 birdgate::sdk::transform<Logs>("logs"),
                 birdgate::sdk::transform<Live>("live"),

@@ -1,6 +1,7 @@
 // The long-lived, shared services built once at start-up and handed to every
 // Endpoint through its constructor (no globals): the upstream pool, the store
-// of sessions and persisted tokens, the session manager and the plugin host.
+// of sessions and persisted tokens, the session manager, the plugin host, the
+// response cache and the transform pool.
 #pragma once
 
 #include "birdgate/Config.h"
@@ -16,6 +17,8 @@ namespace birdgate
 class Store;
 class SessionManager;
 class PluginHost;
+class ResponseCache;
+class TransformPool;
 
 struct Services
 {
@@ -24,6 +27,8 @@ struct Services
     std::shared_ptr<Store> store;
     std::shared_ptr<SessionManager> sessions;
     std::shared_ptr<PluginHost> plugins;
+    std::shared_ptr<ResponseCache> cache;       // in-process, bounded by app.cache.size
+    std::shared_ptr<TransformPool> transforms;  // app.transform_threads workers
     std::vector<std::string>* warnings = nullptr; // start-up warnings, logged once
 };
 

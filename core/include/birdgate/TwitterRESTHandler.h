@@ -14,6 +14,7 @@
 
 #include <Poco/Timespan.h>
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <span>
@@ -25,11 +26,13 @@ namespace birdgate
 {
 
 struct Session;
+class TransformChain;
 
 class TwitterRESTHandler : public Endpoint
 {
 public:
     TwitterRESTHandler(const UrlEntry& entry, const Services& services);
+    ~TwitterRESTHandler() override;
 
     void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                 const RouteMatch& match) override;
@@ -72,6 +75,12 @@ private:
     std::string persistKey() const;
     std::string sessionTokenKey() const;
     static bool isInvalidTokenAnswer(int status, const std::string& body);
+    /// The request as transforms see it (Gramex's `handler`): url name, API
+    /// path, method, query arguments, the logged-in user.
+    std::string contextJson(const std::string& method, const std::string& apiPath, const oauth1::Params& args,
+                            const Token& token) const;
+    void sendAnswer(Poco::Net::HTTPServerResponse& response, const UpstreamResponse& answer, bool head,
+                    const char* xcache) const;
 
     std::string _name;
     Services _services;
@@ -97,6 +106,8 @@ private:
     std::vector<std::pair<std::string, std::string>> _headers;
     Poco::Timespan _timeout;
     long long _maxBody = 0;
+    std::unique_ptr<TransformChain> _transforms;
+    long long _cacheSeconds = 0; // 0: not cached
 };
 
 } // namespace birdgate

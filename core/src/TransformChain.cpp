@@ -1,0 +1,174 @@
+// TransformChain; see TransformChain.h.
+#include "birdgate/TransformChain.h"
+
+#include "birdgate/HttpErrors.h"
+#include "birdgate/PluginError.h"
+#include "birdgate/PluginHost.h"
+#include "birdgate/StreamMessage.h"
+#include "birdgate/TransformInstance.h"
+#include "birdgate/TransformPool.h"
+
+#include <cstdlib>
+#include <regex>
+
+namespace birdgate
+{
+namespace
+{
+int lineOf(const YAML::Node& n)
+{
+    return n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
+}
+
+bool plainScalarIsTyped(const std::string& s)
+{
+    static const std::regex number(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
+    return s == "true" || s == "false" || s == "null" || std::regex_match(s, number);
+}
+
+void toJsonTo(std::string& out, const YAML::Node& node)
+{
+    switch (node.Type())
+    {
+    case YAML::NodeType::Map:
+    {
+        out.push_back('{');
+        bool first = true;
+        for (const auto& kv : node)
+        {
+            if (!first) out.push_back(',');
+            first = false;
+            jsonQuoteTo(out, kv.first.Scalar());
+            out.push_back(':');
+            toJsonTo(out, kv.second);
+        }
+        out.push_back('}');
+        break;
+    }
+    case YAML::NodeType::Sequence:
+    {
+        out.push_back('[');
+        for (size_t i = 0; i < node.size(); ++i)
+        {
+            if (i) out.push_back(',');
+            toJsonTo(out, node[i]);
+        }
+        out.push_back(']');
+        break;
+    }
+    case YAML::NodeType::Scalar:
+    {
+        const std::string& s = node.Scalar();
+        std::string lower = s;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (node.Tag() != "!" && (lower == "yes" || lower == "on")) out += "true";
+        else if (node.Tag() != "!" && (lower == "no" || lower == "off")) out += "false";
+        else if (node.Tag() != "!" && (lower == "true" || lower == "false")) out += lower;
+        else if (node.Tag() != "!" && plainScalarIsTyped(s)) out += s;
+        else jsonQuoteTo(out, s);
+        break;
+    }
+    default: out += "null";
+    }
+}
+} // namespace
+
+std::string TransformChain::toJson(const YAML::Node& node)
+{
+    std::string out;
+    toJsonTo(out, node);
+    return out;
+}
+
+TransformChain::TransformChain(const YAML::Node& node, const Origin& origin, const std::string& context,
+                               PluginHost& plugins, std::shared_ptr<TransformPool> pool)
+    : _pool(std::move(pool))
+{
+    if (!node || node.IsNull()) return;
+    if (!node.IsMap()) throw ConfigError(origin.file, lineOf(node), context, "a map of name: {function: plugin.export}");
+    for (const auto& kv : node)
+    {
+        std::string name = kv.first.Scalar();
+        const YAML::Node& spec = kv.second;
+        std::string key = context + "." + name;
+        if (!spec.IsMap() || !spec["function"] || !spec["function"].IsScalar())
+            throw ConfigError(origin.file, lineOf(spec), key, "{function: plugin.export, ...its own keys}");
+        std::string function = spec["function"].Scalar();
+        double timeout = 5;
+        YAML::Node config(YAML::NodeType::Map);
+        for (const auto& item : spec)
+        {
+            std::string k = item.first.Scalar();
+            if (k == "function") continue;
+            if (k == "timeout")
+            {
+                char* end = nullptr;
+                timeout = std::strtod(item.second.Scalar().c_str(), &end);
+                if (!item.second.IsScalar() || *end || timeout <= 0 || timeout > 600)
+                    throw ConfigError(origin.file, lineOf(item.second), key + ".timeout",
+                                      "seconds, more than 0 and at most 600");
+                continue;
+            }
+            config[k] = item.second;
+        }
+        std::shared_ptr<TransformInstance> instance;
+        try
+        {
+            instance = plugins.createTransform(function, toJson(config));
+        }
+        catch (const PluginError& e)
+        {
+            throw ConfigError(origin.file, lineOf(spec["function"]), key + ".function",
+                              std::string("a loadable transform plugin: ") + e.what());
+        }
+        _steps.push_back(Step{name, instance, std::chrono::milliseconds(static_cast<long long>(timeout * 1000))});
+    }
+}
+
+TransformChain::Outcome TransformChain::run(std::string& body, const std::string& contextJson) const
+{
+    Outcome outcome;
+    for (const auto& step : _steps)
+    {
+        // The job may outlive this call when it times out: it owns copies.
+        auto instance = step.instance;
+        auto input = std::make_shared<std::string>(body);
+        auto context = std::make_shared<std::string>(contextJson);
+        auto isJson = std::make_shared<bool>(true);
+        std::string result, error;
+        TransformPool::Outcome ran = _pool->run(
+            [instance, input, context, isJson]() -> std::string {
+                TransformResult r = instance->call(*input, *context);
+                if (!r.ok()) throw std::runtime_error(r.error.empty() ? "the transform reported an error" : r.error);
+                *isJson = r.isJson;
+                return std::move(r.output);
+            },
+            step.timeout, result, error);
+        if (ran != TransformPool::Outcome::Ok)
+        {
+            outcome.ok = false;
+            outcome.failedStep = step.name;
+            switch (ran)
+            {
+            case TransformPool::Outcome::TimedOut:
+                outcome.error = "took longer than " + std::to_string(step.timeout.count()) + " ms";
+                break;
+            case TransformPool::Outcome::Overloaded: outcome.error = "transform pool overloaded: " + error; break;
+            default: outcome.error = error;
+            }
+            return outcome;
+        }
+        if (*isJson && !StreamMessage::isJson(result))
+        {
+            outcome.ok = false;
+            outcome.failedStep = step.name;
+            outcome.error = "returned invalid JSON";
+            return outcome;
+        }
+        outcome.isJson = *isJson;
+        body = std::move(result);
+    }
+    return outcome;
+}
+
+} // namespace birdgate
