@@ -28,6 +28,7 @@ app:
     port: $BIRDGATE_PORT
   store: $BIRDGATE_STORE
   secret: "{secret}"
+  access_log: "-"
   twitter:
     api_root: http://127.0.0.1:{sandbox_port}/sandbox
 url:
@@ -102,8 +103,12 @@ class LoginTest(unittest.TestCase):
     def tearDownClass(cls):
         codes = (cls.gw.stop(), cls.sandbox.stop())
         logs = cls.gw.stderr_text()
-        for secret in TOKEN_VALUES + ["oauth_token=", "oauth_signature", "sid="]:
+        assert '"GET /tw/statuses/home_timeline.json" 401' in logs, "no access log line:\n" + logs
+        assert "oauth_verifier=[redacted]" in logs, "the callback was not logged (redacted):\n" + logs
+        for secret in TOKEN_VALUES + ["oauth_signature", "sid=", "_xsrf="]:
             assert secret not in logs, "a log line shows %r:\n%s" % (secret, logs)
+        leaked = re.findall(r"oauth_(?:token|verifier)=(?!\[redacted\])[^&\s\"]+", logs)
+        assert not leaked, "a log line shows an OAuth value: %s" % leaked
         assert codes == (0, 0), codes
 
     def test_missing_token_then_login_then_timeline(self):

@@ -4,6 +4,7 @@
 // never takes the server down.
 #pragma once
 
+#include "birdgate/AccessLog.h"
 #include "birdgate/Router.h"
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -17,7 +18,8 @@ namespace birdgate
 class RequestDispatcher : public Poco::Net::HTTPRequestHandlerFactory
 {
 public:
-    explicit RequestDispatcher(std::shared_ptr<const Router> router);
+    /// `accessLog` may be null (no access log).
+    RequestDispatcher(std::shared_ptr<const Router> router, std::shared_ptr<AccessLog> accessLog);
 
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
 
@@ -26,6 +28,7 @@ public:
 
 private:
     std::shared_ptr<const Router> _router;
+    std::shared_ptr<AccessLog> _accessLog;
     std::atomic<unsigned long long> _served{0};
 };
 

@@ -1,0 +1,37 @@
+// The access log (DESIGN.md 7): one line per request, with every secret left
+// out. Only the method, the path, the query with the values of secret-bearing
+// keys replaced by "[redacted]" (oauth_*, _xsrf, *token*, *secret*, password,
+// denied), the status, the answer size and the time taken are written: never
+// headers, so neither Authorization nor cookies can leak.
+#pragma once
+
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace birdgate
+{
+
+class AccessLog
+{
+public:
+    /// `target`: "-" for stderr, else a file appended to (created 0640).
+    explicit AccessLog(const std::string& target);
+
+    void write(std::string_view client, std::string_view method, std::string_view uri, int status,
+               long long bytes, double milliseconds);
+
+    /// The request target with secret-bearing query values redacted; control
+    /// characters are escaped so a line cannot be forged.
+    static std::string redact(std::string_view uri);
+
+private:
+    std::mutex _mutex;
+    std::unique_ptr<std::ofstream> _file;
+    std::ostream* _out;
+};
+
+} // namespace birdgate
