@@ -145,6 +145,15 @@ class DemoTest(unittest.TestCase):
                              timeout=30)
             self.assertEqual(r.status_code, 200, r.text)
             self.assertTrue(all(t["user"]["screen_name"].lower() == "gramener" for t in tweets_of(r.json())))
+            # The seed's sentiment example.
+            r = requests.get(demo.url("/sentiment?q=beer&count=3"), timeout=30)
+            self.assertEqual(r.status_code, 200, r.text)
+            statuses = r.json()["statuses"]
+            self.assertEqual(len(statuses), 3)
+            for t in statuses:
+                self.assertTrue(-1 <= t["sentiment"] <= 1)
+                self.assertTrue(0 <= t["subjectivity"] <= 1)
+                self.assertIn('"id":%s,' % t["id_str"], r.text)
 
 
 if __name__ == "__main__":
