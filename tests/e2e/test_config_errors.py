@@ -60,6 +60,18 @@ class ConfigErrorTest(unittest.TestCase):
         code, out, _ = harness.run_check("url:" + GOOD_URL)
         self.assertEqual(code, 0, out)
 
+    def test_example_configs_check_ok_without_warnings(self):
+        for name in ("birdgate.yaml", "demo.yaml", "sandbox.yaml"):
+            with self.subTest(config=name):
+                p = subprocess.run([harness.BIN, "--check", os.path.join(harness.SOURCE, "etc", name)],
+                                   capture_output=True, timeout=30,
+                                   env=dict(os.environ, BIRDGATE_STORE="sqlite:%s/x.db" % tempfile.mkdtemp(),
+                                            BIRDGATE_PLUGINS=harness.PLUGINS))
+                out = (p.stdout + p.stderr).decode()
+                self.assertEqual(p.returncode, 0, out)
+                self.assertIn("configuration OK", out)
+                self.assertNotIn("unknown key", out)
+
     def test_missing_file(self):
         p = subprocess.run([harness.BIN, "/nonexistent/birdgate.yaml"], capture_output=True, timeout=30)
         self.assertNotEqual(p.returncode, 0)
