@@ -3,10 +3,13 @@
 
 #include "birdgate/FileHandler.h"
 #include "birdgate/PluginHost.h"
+#include "birdgate/ResponseCache.h"
 #include "birdgate/SessionManager.h"
 #include "birdgate/Store.h"
 #include "birdgate/TwitterRESTHandler.h"
+#include "birdgate/TransformPool.h"
 #include "birdgate/TwitterSandbox.h"
+#include "birdgate/TwitterStream.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -36,7 +39,20 @@ Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warni
         throw ConfigError(_config.mainFile, 0, "app.store", std::string("a usable store (") + e.what() + ")");
     }
     _services.sessions = std::make_shared<SessionManager>(_services.store, _config.app.sessionExpiry);
+    if (!_config.app.accessLog.empty())
+    {
+        try
+        {
+            _accessLog = std::make_shared<AccessLog>(_config.app.accessLog);
+        }
+        catch (const std::exception& e)
+        {
+            throw ConfigError(_config.mainFile, 0, "app.access_log", std::string("a writable file or - (") + e.what() + ")");
+        }
+    }
     _services.plugins = std::make_shared<PluginHost>(_config.app.plugins);
+    _services.cache = std::make_shared<ResponseCache>(static_cast<size_t>(_config.app.cacheSize));
+    _services.transforms = std::make_shared<TransformPool>(static_cast<unsigned>(_config.app.transformThreads));
     _router = std::make_shared<Router>();
     for (const auto& entry : _config.urls)
     {
@@ -52,11 +68,22 @@ Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warni
         }
     }
     _router->finish();
+    // After the endpoints, so the same start-up reports every config error.
+    for (const auto& entry : _config.schedules)
+    {
+        if (entry.function == "TwitterStream")
+            _streams.push_back(TwitterStream::create(entry, _services));
+        else // a pasted Gramex schedule of a Python function: say so, run the rest
+            _warnings.push_back(entry.origin.file + ":" + std::to_string(entry.line) + ": schedule." + entry.name +
+                                ": function " + entry.function +
+                                " is not one birdgate runs (only TwitterStream); ignored");
+    }
 }
 
 Gateway::~Gateway()
 {
     if (_server && !_stopped) stop(0);
+    for (auto& s : _streams) s->stop(); // started but never served (start() threw), or never started
 }
 
 std::shared_ptr<Endpoint> Gateway::makeEndpoint(const UrlEntry& entry)
@@ -86,8 +113,27 @@ void Gateway::start()
     params->setServerName("birdgate/" BIRDGATE_VERSION);
     params->setSoftwareVersion("birdgate/" BIRDGATE_VERSION);
     _threads = std::make_unique<Poco::ThreadPool>(2, app.threads + 4, 60);
-    _server = std::make_unique<Poco::Net::HTTPServer>(new RequestDispatcher(_router), *_threads, socket, params);
+    _server = std::make_unique<Poco::Net::HTTPServer>(new RequestDispatcher(_router, _accessLog), *_threads, socket, params);
     _server->start();
+    // Follow names first, all of them, so an unknown name stops everything
+    // before any stream writes a line. The server is already up because the
+    // users/lookup may be answered by this very process (the demo's sandbox).
+    Poco::Logger& log = Poco::Logger::get("birdgate");
+    for (auto& s : _streams)
+    {
+        if (!s->settings().startup) continue;
+        try
+        {
+            s->resolveFollow();
+        }
+        catch (const StreamTransientError& e)
+        {
+            log.warning("stream %s: %s; the stream will look the names up before connecting", s->settings().name,
+                        std::string(e.what()));
+        }
+    }
+    for (auto& s : _streams)
+        if (s->settings().startup) s->start();
 }
 
 int Gateway::port() const
@@ -99,12 +145,22 @@ void Gateway::stop(int drainSeconds)
 {
     if (!_server || _stopped) return;
     _stopped = true;
-    _server->stop();
+    // A sandbox stream is a response that never ends by itself, and
+    // stopAll(false) waits for every request being served: end the streams
+    // first (new ones end at once).
+    for (const auto& e : _router->endpoints())
+        if (auto* sandbox = dynamic_cast<TwitterSandbox*>(e.get())) sandbox->endStreams();
+    // Stops accepting; idle keep-alive connections are closed at once and
+    // each connection busy with a request closes when that request is done.
+    _server->stopAll(false);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(drainSeconds);
     while (_server->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (_server->currentConnections() > 0) _server->stopAll(true);
+    // Streams after the HTTP side: each writes what it holds, syncs, closes.
+    for (auto& s : _streams) s->stop();
     for (const auto& e : _router->endpoints()) e->shutdown();
+    _services.transforms->stop();
     _threads->joinAll();
 }
 

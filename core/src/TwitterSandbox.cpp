@@ -11,10 +11,14 @@
 #include "birdgate/OAuth1.h"
 
 #include <Poco/Base64Decoder.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPResponse.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <initializer_list>
@@ -38,6 +42,14 @@ const KwargSpec SPEC[] = {
     {"clock_skew", KwargType::Int, "300", "seconds oauth_timestamp may be off the sandbox clock (else code 135)"},
     {"latency", KwargType::Int, "0", "milliseconds to wait before answering (benchmarks)"},
     {"statuses", KwargType::Int, "1000", "tweets each search query matches in all: how deep max_id paging goes"},
+    {"token_epoch", KwargType::String, "1",
+     "access tokens minted by logins depend on it: a new value revokes them all (code 89)"},
+    {"stream_rate", KwargType::Number, "10",
+     "statuses/filter.json: tweets per second per connection; 0 = as fast as possible (benchmarks)"},
+    {"keepalive", KwargType::Number, "30", "statuses/filter.json: seconds without a tweet before a \\r\\n keep-alive"},
+    {"stream_faults", KwargType::Map, nullptr,
+     "statuses/filter.json faults from the start, as POST /_control/stream takes them: {mode, status, count, "
+     "chunk, after, half, inject}"},
 };
 
 const char* JSON_TYPE = "application/json;charset=utf-8";
@@ -300,6 +312,7 @@ const TwitterSandbox::Route TwitterSandbox::ROUTES[] = {
     {"1.1/users/lookup.json", Access::AppOrUser, false, &TwitterSandbox::usersLookup},
     {"1.1/followers/list.json", Access::AppOrUser, false, &TwitterSandbox::followersList},
     {"1.1/account/verify_credentials.json", Access::User, false, &TwitterSandbox::verifyCredentials},
+    {"1.1/statuses/filter.json", Access::User, false, &TwitterSandbox::statusesFilter},
     {"oauth/request_token", Access::Self, true, &TwitterSandbox::requestToken},
     {"oauth/authorize", Access::Page, false, &TwitterSandbox::authorizePage},
     {"oauth/authenticate", Access::Page, false, &TwitterSandbox::authorizePage},
@@ -367,6 +380,7 @@ TwitterSandbox::TwitterSandbox(const Kwargs& kw, const UrlEntry& entry, const Ap
     {
         _oauth.addApp({"sandbox-key", "sandbox-secret", "birdgate sandbox"});
     }
+    _oauth.setEpoch(kw.str("token_epoch"));
 
     YAML::Node users = kw.node("users");
     std::vector<SandboxAccessToken> tokens;
@@ -401,9 +415,54 @@ TwitterSandbox::TwitterSandbox(const Kwargs& kw, const UrlEntry& entry, const Ap
             _configuredUsers.push_back(t.screenName);
         rememberName(t.screenName);
     }
+
+    SandboxStream::Options streamOptions;
+    streamOptions.rate = kw.number("stream_rate");
+    if (!(streamOptions.rate >= 0 && streamOptions.rate <= 1e6)) kw.fail("stream_rate", "tweets per second, 0 to 1000000");
+    streamOptions.keepalive = kw.number("keepalive");
+    if (!(streamOptions.keepalive > 0 && streamOptions.keepalive <= 3600)) kw.fail("keepalive", "seconds, above 0");
+    _stream = std::make_unique<SandboxStream>(_data, streamOptions);
+    YAML::Node faults = kw.node("stream_faults");
+    if (faults.IsDefined() && faults.IsMap())
+    {
+        SandboxStream::Control control;
+        for (const auto& kv : faults)
+        {
+            const std::string key = kv.first.Scalar();
+            if (key == "inject")
+            {
+                if (kv.second.IsSequence())
+                    for (const auto& item : kv.second) control.inject.push_back(item.Scalar());
+                else
+                    control.inject = splitCommas(kv.second.Scalar());
+            }
+            else if (kv.second.IsScalar())
+                control.fields[key] = kv.second.Scalar();
+            else
+                kw.fail("stream_faults", "a map of scalars (and an inject list)");
+        }
+        try
+        {
+            _stream->control(control);
+        }
+        catch (const std::invalid_argument& e)
+        {
+            kw.fail("stream_faults", std::string("faults SandboxStream understands: ") + e.what());
+        }
+    }
 }
 
 TwitterSandbox::~TwitterSandbox() = default;
+
+void TwitterSandbox::shutdown()
+{
+    _stream->endAll();
+}
+
+void TwitterSandbox::endStreams()
+{
+    _stream->endAll();
+}
 
 // --------------------------------------------------------------- dispatch
 
@@ -436,6 +495,7 @@ void TwitterSandbox::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HT
 
         std::string path = match.groups.size() > 1 ? match.groups[1] : std::string();
         path.erase(0, path.find_first_not_of('/')); // mounts written /sandbox(.*) work too
+        if (path == "_control/stream") return streamControl(call, body);
         call.route = findRoute(path);
         std::string method = request.getMethod();
         if (!call.route || (method != "GET" && method != "POST") || (call.route->postOnly && method != "POST"))
@@ -939,6 +999,124 @@ void TwitterSandbox::verifyCredentials(Call& call)
     std::string out;
     _data.appendUserJson(out, *call.user);
     call.json(out);
+}
+
+// ------------------------------------------------------------------ stream
+
+void TwitterSandbox::statusesFilter(Call& call)
+{
+    // Twitter's answers to bad predicates: 406 for a malformed one, 413 for
+    // too many (its limits: 400 phrases of up to 60 bytes, 5000 users, 25 boxes).
+    auto refuse = [&](int status, const std::string& message) { call.error(status, status, message); };
+    SandboxStream::Filter filter;
+    filter.track = splitCommas(call.joined("track"));
+    std::vector<std::string> follow = splitCommas(call.joined("follow"));
+    std::vector<std::string> locations = splitCommas(call.joined("locations"));
+    if (filter.track.empty() && follow.empty() && locations.empty())
+        return refuse(406, "No filter parameters found. Expect at least one parameter: follow track locations");
+    if (filter.track.size() > 400) return refuse(413, "Too many track phrases: at most 400.");
+    for (const auto& t : filter.track)
+        if (t.size() > 60) return refuse(406, "Track phrase too long: at most 60 bytes.");
+    if (follow.size() > 5000) return refuse(413, "Too many follow ids: at most 5000.");
+    if (locations.size() % 4 != 0 || locations.size() > 100)
+        return refuse(locations.size() > 100 ? 413 : 406, "Locations must be 1 to 25 boxes of 4 numbers.");
+    for (const auto& l : locations)
+    {
+        char* end = nullptr;
+        std::strtod(l.c_str(), &end);
+        if (end == l.c_str() || *end != '\0') return refuse(406, "Locations must be numbers.");
+    }
+    if (auto d = call.param("delimited"); d && *d != "length")
+        return refuse(406, "Parameter delimited must be length.");
+    filter.delimited = call.param("delimited").has_value();
+    for (const auto& idText : follow)
+    {
+        auto id = parseUnsigned(idText);
+        if (!id) return refuse(406, "Follow must be numeric user ids.");
+        std::optional<std::string> name = _data.populationName(*id);
+        if (!name)
+        {
+            std::shared_lock lock(_stateMutex);
+            auto it = _knownNames.find(*id);
+            if (it != _knownNames.end()) name = it->second;
+        }
+        SandboxUser u = name ? userFor(*name) : _data.user("user" + std::to_string(*id % 100000000000ULL));
+        u.id = *id; // an id nobody looked up still streams, as that user
+        filter.follow.push_back(std::move(u));
+    }
+    if (int status = _stream->takeStatusFault())
+    {
+        const char* reason = status == 420   ? "Enhance Your Calm"
+                             : status == 429 ? "Too Many Requests"
+                             : status == 503 ? "Service Unavailable"
+                                             : nullptr;
+        std::string body = errorBody(status, reason ? reason : "Injected fault");
+        call.response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status),
+                                         reason ? reason : Poco::Net::HTTPResponse::getReasonForStatus(
+                                                               static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status)));
+        call.response.setContentType(JSON_TYPE);
+        call.response.setContentLength(static_cast<std::streamsize>(body.size()));
+        call.response.send() << body;
+        return;
+    }
+    _stream->serve(call.request, call.response, filter);
+}
+
+void TwitterSandbox::streamControl(Call& call, const std::string& body)
+{
+    // Test machinery: only from this machine, never signed.
+    if (!call.request.clientAddress().host().isLoopback())
+        return call.error(403, 403, "The stream control is only served to loopback clients.");
+    const std::string method = call.request.getMethod();
+    if (method == "GET") return call.json(_stream->stateJson());
+    if (method != "POST") return call.error(NOT_FOUND);
+    SandboxStream::Control control;
+    try
+    {
+        if (startsWithNoCase(call.request.getContentType(), "application/json"))
+        {
+            Poco::JSON::Parser parser;
+            auto object = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
+            for (const auto& [key, value] : *object)
+            {
+                if (key == "inject")
+                {
+                    if (value.type() == typeid(Poco::JSON::Array::Ptr))
+                    {
+                        auto list = value.extract<Poco::JSON::Array::Ptr>();
+                        for (std::size_t i = 0; i < list->size(); ++i)
+                            control.inject.push_back(list->getElement<std::string>(static_cast<unsigned>(i)));
+                    }
+                    else
+                        control.inject = splitCommas(value.convert<std::string>());
+                }
+                else
+                    control.fields[key] = value.convert<std::string>();
+            }
+        }
+        else
+        {
+            oauth1::Params form;
+            if (!oauth1::parseForm(body, form)) return call.error(400, 400, "Malformed form body.");
+            for (const auto& [key, value] : form)
+            {
+                if (key == "inject")
+                    for (auto& k : splitCommas(value)) control.inject.push_back(k);
+                else
+                    control.fields[key] = value;
+            }
+        }
+        _stream->control(control);
+    }
+    catch (const std::invalid_argument& e)
+    {
+        return call.error(400, 400, e.what());
+    }
+    catch (const Poco::Exception& e)
+    {
+        return call.error(400, 400, "Not a JSON object: " + e.displayText());
+    }
+    call.json(_stream->stateJson());
 }
 
 // ------------------------------------------------------------------ logins

@@ -57,7 +57,8 @@ class Birdgate {
   async start() {
     this.starts += 1;
     const log = fs.openSync(this.logPath(), 'w');
-    const env = { ...process.env, BIRDGATE_PORT: String(this.port), BIRDGATE_STORE: STORE };
+    const env = { ...process.env, BIRDGATE_PORT: String(this.port), BIRDGATE_STORE: STORE,
+                  BIRDGATE_STREAMS: path.join(tmp, 'streams') };
     const proc = spawn(BIN, [CONFIG], { env, stdio: ['ignore', log, log] });
     fs.closeSync(log);
     this.proc = proc;

@@ -68,6 +68,7 @@ class Birdgate:
         # Sessions and persisted tokens go to this test's own folder.
         self.env.setdefault("BIRDGATE_STORE", "sqlite:%s/birdgate.db" % self.folder)
         self.env.setdefault("BIRDGATE_PLUGINS", PLUGINS)
+        self.env.setdefault("BIRDGATE_STREAMS", os.path.join(self.folder, "streams"))
         self.env.update(env or {})
         self.stderr_path = os.path.join(self.folder, "stderr-%d.log" % self.port)
         self.proc = None

@@ -986,7 +986,13 @@ users: [{screen_name: alice, access_key: alice-token, access_secret: alice-secre
         CPPUNIT_ASSERT_EQUAL(1000, defaults.data().searchDepth());
         for (const KwargSpec& k : TwitterSandbox::kwargSpec())
             CPPUNIT_ASSERT(k.description && std::string(k.description).size() > 10);
-        CPPUNIT_ASSERT_EQUAL(static_cast<size_t>(7), TwitterSandbox::kwargSpec().size());
+        // The stream's keys are in the table too (its size grows with new keys).
+        for (const char* key : {"seed", "rate_limit", "stream_rate", "keepalive", "stream_faults"})
+        {
+            bool found = false;
+            for (const KwargSpec& k : TwitterSandbox::kwargSpec()) found = found || std::string(k.name) == key;
+            CPPUNIT_ASSERT_MESSAGE(key, found);
+        }
     }
 };
 

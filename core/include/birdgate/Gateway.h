@@ -1,8 +1,10 @@
 // The whole server, built from a Config: services, one Endpoint per url
-// entry, the router and Poco's HTTPServer. main() runs one in the foreground;
-// tests can run one in-process on port 0.
+// entry, the router and Poco's HTTPServer, and one TwitterStream per
+// `schedule:` entry with `function: TwitterStream`. main() runs one in the
+// foreground; tests can run one in-process on port 0.
 #pragma once
 
+#include "birdgate/AccessLog.h"
 #include "birdgate/Config.h"
 #include "birdgate/RequestDispatcher.h"
 #include "birdgate/Router.h"
@@ -18,19 +20,28 @@
 namespace birdgate
 {
 
+class TwitterStream;
+
 class Gateway
 {
 public:
-    /// Builds every endpoint; throws ConfigError (nothing is listening then).
+    /// Builds every endpoint and stream; throws ConfigError (nothing is
+    /// listening then).
     explicit Gateway(const Config& config);
     ~Gateway();
 
-    /// Binds and starts serving.
+    /// Binds and starts serving, then starts the `startup: true` streams
+    /// (after looking their follow names up: a name Twitter does not know
+    /// throws ConfigError).
     void start();
 
-    /// Stops accepting, lets in-flight requests finish (up to `drainSeconds`),
-    /// then shuts the endpoints down.
+    /// Stops accepting, ends the sandbox's streams, lets in-flight requests
+    /// finish (up to `drainSeconds`), stops the streams (each flushed and
+    /// synced), then shuts the endpoints down.
     void stop(int drainSeconds = 10);
+
+    /// The streams, in schedule order (for tests and /metrics).
+    const std::vector<std::unique_ptr<TwitterStream>>& streams() const { return _streams; }
 
     /// The bound port (useful with port 0).
     int port() const;
@@ -45,8 +56,10 @@ private:
     std::vector<std::string> _warnings;
     Services _services;
     std::shared_ptr<Router> _router;
+    std::shared_ptr<AccessLog> _accessLog; // null when app.access_log is empty
     std::unique_ptr<Poco::ThreadPool> _threads;
     std::unique_ptr<Poco::Net::HTTPServer> _server;
+    std::vector<std::unique_ptr<TwitterStream>> _streams;
     bool _stopped = false;
 };
 

@@ -11,7 +11,10 @@
 //
 // Requests are dispatched through a table of API paths (ROUTES in the .cpp),
 // each naming its access rule and handler method, so new endpoints (the
-// statuses/filter.json stream) are one line and one method.
+// statuses/filter.json stream) are one line and one method. The stream
+// itself (synthetic tweets, keep-alives, injected faults) is SandboxStream;
+// its control URL, `_control/stream` under the mount, is served to loopback
+// clients only and needs no signature (test machinery, see SandboxStream.h).
 //
 // Decisions where Twitter is ambiguous or unknowable:
 //   - a wrong method (GET on statuses/update.json, GET on oauth/access_token)
@@ -33,11 +36,13 @@
 #include "birdgate/RateLimiter.h"
 #include "birdgate/SandboxData.h"
 #include "birdgate/SandboxOAuth.h"
+#include "birdgate/SandboxStream.h"
 
 #include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <span>
@@ -58,6 +63,16 @@ class TwitterSandbox : public Endpoint
 
     void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                 const RouteMatch& match) override;
+
+    /// Ends the statuses/filter.json streams (see SandboxStream::endAll).
+    void shutdown() override;
+
+    /// Ends the open streams now: the server is stopping and a stream is a
+    /// response that never finishes on its own, so draining would wait for
+    /// it. Gateway::stop() calls this before draining.
+    void endStreams();
+
+    SandboxStream& stream() { return *_stream; }
 
     /// The kwargs table: name, type, default, description of every key.
     static std::span<const KwargSpec> kwargSpec();
@@ -104,6 +119,8 @@ class TwitterSandbox : public Endpoint
     void usersLookup(Call& call);
     void followersList(Call& call);
     void verifyCredentials(Call& call);
+    void statusesFilter(Call& call);
+    void streamControl(Call& call, const std::string& body);
 
     // --------------------------------------------------------------- logins
     void requestToken(Call& call);
@@ -135,6 +152,7 @@ class TwitterSandbox : public Endpoint
     int _latency;
     long long _maxBody;
     std::vector<std::string> _configuredUsers; // offered on the authorize page
+    std::unique_ptr<SandboxStream> _stream;    // statuses/filter.json and its faults
 
     mutable std::shared_mutex _stateMutex;
     std::unordered_map<std::string, std::deque<SandboxTweet>> _posts; // lower-cased name -> newest first
