@@ -145,11 +145,9 @@ void Gateway::stop(int drainSeconds)
 {
     if (!_server || _stopped) return;
     _stopped = true;
-    // A sandbox stream is a response that never ends by itself, and
-    // stopAll(false) waits for every request being served: end the streams
-    // first (new ones end at once).
-    for (const auto& e : _router->endpoints())
-        if (auto* sandbox = dynamic_cast<TwitterSandbox*>(e.get())) sandbox->endStreams();
+    // stopAll(false) waits for every request being served, so endpoints first
+    // end the answers that never finish by themselves (the sandbox's streams).
+    for (const auto& e : _router->endpoints()) e->shutdown();
     // Stops accepting; idle keep-alive connections are closed at once and
     // each connection busy with a request closes when that request is done.
     _server->stopAll(false);
@@ -159,7 +157,6 @@ void Gateway::stop(int drainSeconds)
     if (_server->currentConnections() > 0) _server->stopAll(true);
     // Streams after the HTTP side: each writes what it holds, syncs, closes.
     for (auto& s : _streams) s->stop();
-    for (const auto& e : _router->endpoints()) e->shutdown();
     _services.transforms->stop();
     _threads->joinAll();
 }

@@ -459,11 +459,6 @@ void TwitterSandbox::shutdown()
     _stream->endAll();
 }
 
-void TwitterSandbox::endStreams()
-{
-    _stream->endAll();
-}
-
 // --------------------------------------------------------------- dispatch
 
 void TwitterSandbox::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,

@@ -31,7 +31,9 @@ public:
     virtual void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                         const RouteMatch& match) = 0;
 
-    /// Called once when the server begins shutting down (streams, pools...).
+    /// Called once when the server begins shutting down, before in-flight
+    /// requests are drained: end answers that never finish by themselves
+    /// (a stream), so the drain does not wait for them.
     virtual void shutdown() {}
 };
 

@@ -64,13 +64,10 @@ class TwitterSandbox : public Endpoint
     void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                 const RouteMatch& match) override;
 
-    /// Ends the statuses/filter.json streams (see SandboxStream::endAll).
+    /// Ends the open statuses/filter.json streams now (SandboxStream::endAll):
+    /// a stream is an answer that never finishes on its own, so draining
+    /// would wait for it; new ones end at once.
     void shutdown() override;
-
-    /// Ends the open streams now: the server is stopping and a stream is a
-    /// response that never finishes on its own, so draining would wait for
-    /// it. Gateway::stop() calls this before draining.
-    void endStreams();
 
     SandboxStream& stream() { return *_stream; }
 
