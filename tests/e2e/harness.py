@@ -174,6 +174,7 @@ class EchoUpstream:
                     "body": body.decode("utf-8", "replace"), "content_type": ctype, "verified": verified,
                     "error": error, "authorization": self.headers.get("Authorization", ""),
                     "user_agent": self.headers.get("User-Agent", ""),
+                    "client_port": self.client_address[1],
                 }
                 with outer.lock:
                     outer.requests.append(record)
@@ -195,6 +196,47 @@ class EchoUpstream:
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
         self.server = _ThreadingServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class TlsUpstream:
+    """An HTTPS server with a self-signed certificate (made with openssl):
+    birdgate must refuse it, since it is not in the system CA store."""
+
+    def __init__(self):
+        import ssl
+        self.folder = tempfile.mkdtemp(prefix="birdgate-tls-")
+        cert, key = os.path.join(self.folder, "cert.pem"), os.path.join(self.folder, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        self.requests = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                outer.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+        self.server = _ThreadingServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

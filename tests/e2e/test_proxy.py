@@ -139,6 +139,31 @@ class ProxyTest(unittest.TestCase):
         self.assertNotIn("upstream=secret", r.headers.get("Set-Cookie", ""))  # the upstream's cookie is not passed on
         self.assertTrue(r.headers["Content-Type"].startswith("application/json"))
 
+    def test_upstream_connections_are_kept_alive_and_reused(self):
+        before = len(self.echo.requests)
+        with requests.Session() as http:
+            for i in range(12):
+                self.assertEqual(http.get(self.bg.url("/t/search/tweets.json?q=reuse%d" % i), timeout=30).status_code, 200)
+        ports = {r["client_port"] for r in self.echo.requests[before:]}
+        self.assertLessEqual(len(ports), 2, "12 sequential requests used %d upstream connections" % len(ports))
+
+    def test_https_upstream_is_verified_against_the_system_ca_store(self):
+        with harness.TlsUpstream() as tls:
+            yaml = f"""
+app:
+  listen: {{host: 127.0.0.1, port: $BIRDGATE_PORT}}
+url:
+  tls:
+    pattern: /tls/(.*)
+    handler: TwitterRESTHandler
+    kwargs: {{key: {APP_KEY}, secret: {APP_SECRET}, access_key: {USER_KEY}, access_secret: {USER_SECRET},
+              endpoint: "https://127.0.0.1:{tls.port}/1.1/"}}
+"""
+            with harness.Birdgate(yaml) as bg:
+                r = requests.get(bg.url("/tls/search/tweets.json?q=x"), timeout=30)
+                self.assertEqual(r.status_code, 502, r.text)
+                self.assertEqual(tls.requests, [], "a request was sent to an unverified HTTPS upstream")
+
     def test_hmac_sha256(self):
         d = self.echoed(self.get("/sha256/search/tweets.json?q=x"))
         self.assertIn("HMAC-SHA256", d["authorization"])
