@@ -14,10 +14,13 @@
 //
 // The transform copies each tweet's own bytes into its line, only dropping
 // the white space between tokens: no DOM, so 64-bit ids and every number
-// stay exactly as Twitter wrote them. A validating scanner walks the answer
+// stay exactly as Twitter wrote them. The validating scanner it shares with
+// the sentiment plugin (plugins/common: forEachTweet) walks the whole answer
 // first, so an invalid answer is refused before any line is written.
 #include "JsonlError.h"
 #include "JsonlWriter.h"
+
+#include "TweetLocator.h"
 
 #include <birdgate/plugin.hpp>
 
@@ -26,7 +29,6 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -43,10 +45,6 @@ namespace
 using birdgate::jsonl::BadMessage;
 using birdgate::jsonl::JsonlWriter;
 using birdgate::jsonl::WriteError;
-
-// Twitter answers nest about ten levels; a limit keeps a hostile input from
-// exhausting the stack of a transform-pool thread.
-constexpr int MAX_DEPTH = 512;
 
 // ==========================================================================
 // Configuration shared by both exports
@@ -216,266 +214,29 @@ private:
 // TweetLines: the tweets of an answer as compact JSON lines
 // ==========================================================================
 
-class JsonError : public std::runtime_error
+/// A tweet's bytes in the answer: [begin, end).
+struct Span
 {
-public:
-    using std::runtime_error::runtime_error;
+    std::size_t begin;
+    std::size_t end;
 };
 
-/// A validating walk over an answer that collects the byte ranges of its
-/// tweets: elements of a top-level array, of `statuses` or of `data`, the
-/// object `data`, or else the answer itself when it is an object that looks
-/// like a tweet (has `id_str`, `text` or `full_text`: not, say, `{"ids":[]}`).
-class TweetFinder
+/// Validates the answer and returns where its tweets are (see
+/// TweetLocator.h). The answer itself counts only when it looks like a tweet
+/// (has `id_str`, `text` or `full_text`): not, say, `{"ids":[]}`.
+std::vector<Span> findTweets(std::string_view answer)
 {
-public:
-    struct Span
-    {
-        std::size_t begin;
-        std::size_t end;
+    using birdgate::plugins::JsonMember;
+    const auto tweetKey = [](const JsonMember& m) {
+        return m.key == "id_str" || m.key == "text" || m.key == "full_text";
     };
-
-    explicit TweetFinder(std::string_view text) : _text(text) {}
-
-    std::vector<Span> find()
-    {
-        std::vector<Span> tweets;
-        const char c = peek();
-        const std::size_t start = _pos;
-        if (c == '[')
-            tweetArray(tweets);
-        else if (c == '{')
-        {
-            bool container = false;
-            bool tweetLike = false;
-            members(1, [&](std::string_view key) {
-                tweetLike = tweetLike || key == "id_str" || key == "text" || key == "full_text";
-                const char v = peek();
-                if ((key == "statuses" || key == "data") && v == '[')
-                {
-                    container = true;
-                    tweetArray(tweets);
-                    return true;
-                }
-                if (key == "data" && v == '{')
-                {
-                    container = true;
-                    const std::size_t begin = _pos;
-                    skipValue(2);
-                    tweets.push_back({begin, _pos});
-                    return true;
-                }
-                return false;
-            });
-            if (!container && tweetLike)
-                tweets.push_back({start, _pos});
-        }
-        else
-            skipValue(1);
-        skipSpace();
-        if (_pos != _text.size())
-            fail("unexpected data after the JSON value");
-        return tweets;
-    }
-
-private:
-    void tweetArray(std::vector<Span>& tweets)
-    {
-        ++_pos; // '['
-        if (peek() == ']')
-        {
-            ++_pos;
-            return;
-        }
-        for (;;)
-        {
-            const bool object = peek() == '{';
-            const std::size_t begin = _pos;
-            skipValue(3);
-            if (object)
-                tweets.push_back({begin, _pos});
-            if (!separator(']'))
-                return;
-        }
-    }
-
-    /// Walks the object at the cursor; `onMember(key)` is called with the
-    /// cursor at each value and returns true when it consumed the value.
-    template <class F>
-    void members(int depth, F&& onMember)
-    {
-        if (depth >= MAX_DEPTH)
-            fail("nested deeper than " + std::to_string(MAX_DEPTH) + " levels");
-        ++_pos; // '{'
-        if (peek() == '}')
-        {
-            ++_pos;
-            return;
-        }
-        for (;;)
-        {
-            if (peek() != '"')
-                fail("expected a string key");
-            const std::size_t keyStart = _pos + 1;
-            const bool plain = skipString();
-            // Keys with escapes never equal our plain ASCII names.
-            const std::string_view key = plain ? _text.substr(keyStart, _pos - 1 - keyStart) : std::string_view();
-            if (peek() != ':')
-                fail("expected ':'");
-            ++_pos;
-            peek();
-            if (!onMember(key))
-                skipValue(depth + 1);
-            if (!separator('}'))
-                return;
-        }
-    }
-
-    /// After an element: true at ',', false at `close` (both consumed).
-    bool separator(char close)
-    {
-        const char next = peek();
-        if (next == close || next == ',')
-        {
-            ++_pos;
-            return next == ',';
-        }
-        fail(std::string("expected ',' or '") + close + "'");
-    }
-
-    void skipValue(int depth)
-    {
-        const char c = peek();
-        if (c == '{')
-            members(depth, [](std::string_view) { return false; });
-        else if (c == '[')
-        {
-            if (depth >= MAX_DEPTH)
-                fail("nested deeper than " + std::to_string(MAX_DEPTH) + " levels");
-            ++_pos;
-            if (peek() == ']')
-            {
-                ++_pos;
-                return;
-            }
-            do
-                skipValue(depth + 1);
-            while (separator(']'));
-        }
-        else if (c == '"')
-            skipString();
-        else if (c == '-' || (c >= '0' && c <= '9'))
-            skipNumber();
-        else if (c == 't')
-            literal("true");
-        else if (c == 'f')
-            literal("false");
-        else if (c == 'n')
-            literal("null");
-        else
-            fail("unexpected character");
-    }
-
-    /// Validates the string at the cursor; true when it has no escapes.
-    bool skipString()
-    {
-        bool plain = true;
-        ++_pos;
-        for (;;)
-        {
-            if (_pos >= _text.size())
-                fail("unterminated string");
-            const unsigned char c = static_cast<unsigned char>(_text[_pos]);
-            if (c == '"')
-            {
-                ++_pos;
-                return plain;
-            }
-            if (c < 0x20)
-                fail("control character in a string");
-            if (c == '\\')
-            {
-                plain = false;
-                if (++_pos >= _text.size())
-                    fail("unterminated string");
-                const char e = _text[_pos];
-                if (e == 'u')
-                {
-                    for (int i = 1; i <= 4; ++i)
-                        if (_pos + i >= _text.size() || !std::isxdigit(static_cast<unsigned char>(_text[_pos + i])))
-                            fail("invalid \\u escape");
-                    _pos += 4;
-                }
-                else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos)
-                    fail("invalid escape in a string");
-            }
-            ++_pos;
-        }
-    }
-
-    bool digit() const { return _pos < _text.size() && _text[_pos] >= '0' && _text[_pos] <= '9'; }
-
-    void skipNumber()
-    {
-        if (_text[_pos] == '-')
-            ++_pos;
-        if (!digit())
-            fail("invalid number");
-        if (_text[_pos] == '0')
-            ++_pos;
-        else
-            while (digit())
-                ++_pos;
-        if (_pos < _text.size() && _text[_pos] == '.')
-        {
-            ++_pos;
-            if (!digit())
-                fail("invalid number");
-            while (digit())
-                ++_pos;
-        }
-        if (_pos < _text.size() && (_text[_pos] == 'e' || _text[_pos] == 'E'))
-        {
-            ++_pos;
-            if (_pos < _text.size() && (_text[_pos] == '+' || _text[_pos] == '-'))
-                ++_pos;
-            if (!digit())
-                fail("invalid number");
-            while (digit())
-                ++_pos;
-        }
-    }
-
-    void literal(std::string_view word)
-    {
-        if (_text.substr(_pos, word.size()) != word)
-            fail("unexpected character");
-        _pos += word.size();
-    }
-
-    void skipSpace()
-    {
-        while (_pos < _text.size() &&
-               (_text[_pos] == ' ' || _text[_pos] == '\t' || _text[_pos] == '\n' || _text[_pos] == '\r'))
-            ++_pos;
-    }
-
-    char peek()
-    {
-        skipSpace();
-        if (_pos >= _text.size())
-            fail("unexpected end of input");
-        return _text[_pos];
-    }
-
-    [[noreturn]] void fail(const std::string& what) const
-    {
-        throw JsonError("invalid JSON at byte " + std::to_string(_pos) + ": " + what);
-    }
-
-    std::string_view _text;
-    std::size_t _pos = 0;
-};
+    std::vector<Span> tweets;
+    birdgate::plugins::forEachTweet(answer, [&](const birdgate::plugins::Tweet& tweet) {
+        if (!tweet.wholeAnswer || std::any_of(tweet.members.begin(), tweet.members.end(), tweetKey))
+            tweets.push_back({tweet.open, tweet.close + 1});
+    });
+    return tweets;
+}
 
 /// Appends valid JSON `value` to `out` without the white space between
 /// tokens (string contents are copied as they are).
@@ -521,11 +282,11 @@ public:
     // everything else is on the stack. Emits nothing: the answer passes on.
     void call(std::string_view input, std::string_view /*context*/, birdgate::sdk::Output& /*out*/) const
     {
-        const std::vector<TweetFinder::Span> tweets = TweetFinder(input).find();
+        const std::vector<Span> tweets = findTweets(input);
         const auto now = std::chrono::system_clock::now();
         std::string line;
         std::size_t written = 0;
-        for (const TweetFinder::Span& tweet : tweets)
+        for (const Span& tweet : tweets)
         {
             line.clear();
             appendCompact(line, input.substr(tweet.begin, tweet.end - tweet.begin));

@@ -9,17 +9,22 @@
 //
 // The answer is NOT parsed into a DOM and re-serialised. Twitter's ids are
 // 64-bit integers that a double-based JSON library rounds, and users compare
-// answers byte for byte with what Twitter sent. So AnswerRewriter below is a
-// validating scanner that copies the input through untouched and only
-// inserts `,"sentiment":...` before the closing brace of each tweet: every
-// number, string, key order and nested object keeps its exact bytes. The
-// scanner checks the whole input against RFC 8259 (with a nesting limit), so
-// garbage is an ERROR naming the byte offset, never a crash or a half-answer.
+// answers byte for byte with what Twitter sent. So the transform walks the
+// answer with the validating scanner it shares with jsonl_sink
+// (plugins/common: JsonScanner, forEachTweet), copies the input through
+// untouched and only inserts `,"sentiment":...` before the closing brace of
+// each tweet: every number, string, key order and nested object keeps its
+// exact bytes. The scanner checks the whole input against RFC 8259 (with a
+// nesting limit), so garbage is an ERROR naming the byte offset, never a
+// crash or a half-answer.
 //
 // A tweet that already carries `sentiment` (or `subjectivity`, when that is
 // asked for) gets the key replaced, not duplicated: duplicate keys are
 // ambiguous JSON, and a stale score from an earlier pass must not win.
 #include "SentimentAnalyzer.h"
+
+#include "JsonScanner.h"
+#include "TweetLocator.h"
 
 #include <birdgate/plugin.hpp>
 
@@ -37,327 +42,14 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace
 {
 
+using birdgate::plugins::JsonMember;
+using birdgate::plugins::JsonScanner;
+using birdgate::plugins::Tweet;
 using birdgate::sentiment::SentimentAnalyzer;
-
-// Twitter answers nest about ten levels; a limit keeps a hostile input from
-// exhausting the stack of a transform-pool thread.
-constexpr int MAX_DEPTH = 512;
-
-// ==========================================================================
-// JsonReader: a validating cursor over JSON text
-// ==========================================================================
-
-class JsonError : public std::runtime_error
-{
-public:
-    using std::runtime_error::runtime_error;
-};
-
-class JsonReader
-{
-public:
-    JsonReader(std::string_view text, std::size_t pos = 0) : _text(text), _pos(pos) {}
-
-    std::size_t pos() const { return _pos; }
-    bool atEnd() const { return _pos >= _text.size(); }
-
-    void skipSpace()
-    {
-        while (_pos < _text.size())
-        {
-            const char c = _text[_pos];
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-                break;
-            ++_pos;
-        }
-    }
-
-    /// The next byte (after white space); fails at the end of the input.
-    char peek()
-    {
-        skipSpace();
-        if (_pos >= _text.size())
-            fail("unexpected end of input");
-        return _text[_pos];
-    }
-
-    void expect(char c)
-    {
-        if (peek() != c)
-            fail(std::string("expected '") + c + "'");
-        ++_pos;
-    }
-
-    /// Validates and skips any value.
-    void skipValue(int depth)
-    {
-        const char c = peek();
-        if (c == '{' || c == '[')
-        {
-            if (depth >= MAX_DEPTH)
-                fail("nested deeper than " + std::to_string(MAX_DEPTH) + " levels");
-            const char close = c == '{' ? '}' : ']';
-            ++_pos;
-            if (peek() == close)
-            {
-                ++_pos;
-                return;
-            }
-            for (;;)
-            {
-                if (c == '{')
-                {
-                    if (peek() != '"')
-                        fail("expected a string key");
-                    readString(nullptr);
-                    expect(':');
-                }
-                skipValue(depth + 1);
-                const char next = peek();
-                ++_pos;
-                if (next == close)
-                    return;
-                if (next != ',')
-                {
-                    --_pos;
-                    fail(std::string("expected ',' or '") + close + "'");
-                }
-            }
-        }
-        if (c == '"')
-            readString(nullptr);
-        else if (c == '-' || (c >= '0' && c <= '9'))
-            skipNumber();
-        else if (c == 't')
-            literal("true");
-        else if (c == 'f')
-            literal("false");
-        else if (c == 'n')
-            literal("null");
-        else
-            fail("unexpected character");
-    }
-
-    /// Validates the string at the cursor (which must be '"'); when `decoded`
-    /// is given, appends its UTF-8 value there.
-    void readString(std::string* decoded)
-    {
-        ++_pos; // the opening quote
-        for (;;)
-        {
-            const std::size_t runStart = _pos;
-            while (_pos < _text.size())
-            {
-                const unsigned char c = static_cast<unsigned char>(_text[_pos]);
-                if (c == '"' || c == '\\' || c < 0x20)
-                    break;
-                ++_pos;
-            }
-            if (decoded)
-                decoded->append(_text.data() + runStart, _pos - runStart);
-            if (_pos >= _text.size())
-                fail("unterminated string");
-            const char c = _text[_pos];
-            if (c == '"')
-            {
-                ++_pos;
-                return;
-            }
-            if (c != '\\')
-                fail("control character in a string");
-            ++_pos;
-            if (_pos >= _text.size())
-                fail("unterminated string");
-            const char e = _text[_pos++];
-            char plain = 0;
-            switch (e)
-            {
-            case '"': plain = '"'; break;
-            case '\\': plain = '\\'; break;
-            case '/': plain = '/'; break;
-            case 'b': plain = '\b'; break;
-            case 'f': plain = '\f'; break;
-            case 'n': plain = '\n'; break;
-            case 'r': plain = '\r'; break;
-            case 't': plain = '\t'; break;
-            case 'u': readEscapedCodePoint(decoded); continue;
-            default: --_pos; fail("invalid escape in a string");
-            }
-            if (decoded)
-                decoded->push_back(plain);
-        }
-    }
-
-    [[noreturn]] void fail(const std::string& what) const
-    {
-        throw JsonError("invalid JSON at byte " + std::to_string(_pos) + ": " + what);
-    }
-
-private:
-    unsigned hex4()
-    {
-        if (_text.size() - _pos < 4)
-            fail("truncated \\u escape");
-        unsigned value = 0;
-        for (int i = 0; i < 4; ++i)
-        {
-            const char h = _text[_pos];
-            value <<= 4;
-            if (h >= '0' && h <= '9')
-                value |= static_cast<unsigned>(h - '0');
-            else if (h >= 'a' && h <= 'f')
-                value |= static_cast<unsigned>(h - 'a' + 10);
-            else if (h >= 'A' && h <= 'F')
-                value |= static_cast<unsigned>(h - 'A' + 10);
-            else
-                fail("invalid \\u escape");
-            ++_pos;
-        }
-        return value;
-    }
-
-    // \uXXXX, joining a surrogate pair; a lone surrogate is valid JSON but
-    // not a character, so it reads as U+FFFD (as the analyzer treats bad UTF-8).
-    void readEscapedCodePoint(std::string* decoded)
-    {
-        unsigned cp = hex4();
-        if (cp >= 0xD800 && cp <= 0xDBFF)
-        {
-            if (_text.size() - _pos >= 6 && _text[_pos] == '\\' && _text[_pos + 1] == 'u')
-            {
-                const std::size_t save = _pos;
-                _pos += 2;
-                const unsigned low = hex4();
-                if (low >= 0xDC00 && low <= 0xDFFF)
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                else
-                {
-                    _pos = save; // not a pair: the next escape stands alone
-                    cp = 0xFFFD;
-                }
-            }
-            else
-                cp = 0xFFFD;
-        }
-        else if (cp >= 0xDC00 && cp <= 0xDFFF)
-            cp = 0xFFFD;
-        if (decoded)
-            appendUtf8(*decoded, cp);
-    }
-
-    static void appendUtf8(std::string& out, unsigned cp)
-    {
-        if (cp < 0x80)
-            out.push_back(static_cast<char>(cp));
-        else if (cp < 0x800)
-        {
-            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
-        else if (cp < 0x10000)
-        {
-            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
-        else
-        {
-            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
-    }
-
-    bool digit() const { return _pos < _text.size() && _text[_pos] >= '0' && _text[_pos] <= '9'; }
-
-    void skipNumber()
-    {
-        if (_text[_pos] == '-')
-            ++_pos;
-        if (!digit())
-            fail("invalid number");
-        if (_text[_pos] == '0')
-            ++_pos;
-        else
-            while (digit())
-                ++_pos;
-        if (_pos < _text.size() && _text[_pos] == '.')
-        {
-            ++_pos;
-            if (!digit())
-                fail("invalid number");
-            while (digit())
-                ++_pos;
-        }
-        if (_pos < _text.size() && (_text[_pos] == 'e' || _text[_pos] == 'E'))
-        {
-            ++_pos;
-            if (_pos < _text.size() && (_text[_pos] == '+' || _text[_pos] == '-'))
-                ++_pos;
-            if (!digit())
-                fail("invalid number");
-            while (digit())
-                ++_pos;
-        }
-    }
-
-    void literal(std::string_view word)
-    {
-        if (_text.substr(_pos, word.size()) != word)
-            fail("unexpected character");
-        _pos += word.size();
-    }
-
-    std::string_view _text;
-    std::size_t _pos;
-};
-
-/// One member of an object: its decoded key and where its bytes are.
-struct Member
-{
-    std::string key;
-    std::size_t keyStart;   // the opening quote of the key
-    std::size_t valueStart; // the first byte of the value
-    std::size_t valueEnd;   // one past the value's last byte
-};
-
-/// Reads (and validates) the object at the cursor into `members`; returns
-/// the position of its closing brace.
-std::size_t readMembers(JsonReader& r, int depth, std::vector<Member>& members)
-{
-    if (depth >= MAX_DEPTH)
-        r.fail("nested deeper than " + std::to_string(MAX_DEPTH) + " levels");
-    r.expect('{');
-    members.clear();
-    if (r.peek() == '}')
-        return r.pos();
-    for (;;)
-    {
-        if (r.peek() != '"')
-            r.fail("expected a string key");
-        Member m;
-        m.keyStart = r.pos();
-        r.readString(&m.key);
-        r.expect(':');
-        r.skipSpace();
-        m.valueStart = r.pos();
-        r.skipValue(depth + 1);
-        m.valueEnd = r.pos();
-        members.push_back(std::move(m));
-        const char next = r.peek();
-        if (next == '}')
-            return r.pos();
-        if (next != ',')
-            r.fail("expected ',' or '}'");
-        r.expect(',');
-    }
-}
 
 // Shortest text that reads back as the same double: TextBlob's values are
 // compared within 1e-9, and the shortest round-trip form loses nothing.
@@ -462,17 +154,9 @@ private:
     {
         Pass pass(in, out);
         out.reserve(in.size() + in.size() / 16);
-        JsonReader r(in);
-        const char c = r.peek();
-        if (c == '[')
-            rewriteTweetArray(pass, r, 1);
-        else if (c == '{')
-            rewriteAnswerObject(pass, r);
-        else
-            r.skipValue(1);
-        r.skipSpace();
-        if (!r.atEnd())
-            r.fail("unexpected data after the JSON value");
+        // Tweets are rewritten as the walk finds them; when a later byte
+        // turns out invalid it throws, and call() drops the half-built `out`.
+        birdgate::plugins::forEachTweet(in, [&](const Tweet& tweet) { rewriteTweet(pass, tweet); });
         if (pass.tweets == 0)
             return false;
         pass.copyTo(in.size());
@@ -488,7 +172,6 @@ private:
         std::string& out;
         std::size_t copied = 0;
         std::size_t tweets = 0;
-        std::vector<Member> members; // reused across tweets
 
         void copyTo(std::size_t pos)
         {
@@ -497,79 +180,14 @@ private:
         }
     };
 
-    void rewriteTweetArray(Pass& pass, JsonReader& r, int depth) const
+    /// Adds the scores to `tweet` (the answer itself too, when it is an
+    /// object); a tweet without a string text field is left alone.
+    void rewriteTweet(Pass& pass, const Tweet& tweet) const
     {
-        if (depth >= MAX_DEPTH)
-            r.fail("nested deeper than " + std::to_string(MAX_DEPTH) + " levels");
-        r.expect('[');
-        if (r.peek() == ']')
-        {
-            r.expect(']');
-            return;
-        }
-        for (;;)
-        {
-            if (r.peek() == '{')
-            {
-                const std::size_t start = r.pos();
-                const std::size_t close = readMembers(r, depth + 1, pass.members);
-                r.expect('}');
-                rewriteTweet(pass, start, close);
-            }
-            else
-                r.skipValue(depth + 1);
-            const char next = r.peek();
-            if (next == ']')
-            {
-                r.expect(']');
-                return;
-            }
-            if (next != ',')
-                r.fail("expected ',' or ']'");
-            r.expect(',');
-        }
-    }
-
-    // {"statuses":[...]} / {"data":[...]} / {"data":{...}} / a tweet itself.
-    void rewriteAnswerObject(Pass& pass, JsonReader& r) const
-    {
-        const std::size_t start = r.pos();
-        std::vector<Member> top;
-        const std::size_t close = readMembers(r, 1, top);
-        r.expect('}');
-        bool container = false;
-        for (const Member& m : top)
-        {
-            const char first = pass.in[m.valueStart];
-            if ((m.key == "statuses" || m.key == "data") && first == '[')
-            {
-                container = true;
-                JsonReader sub(pass.in, m.valueStart);
-                rewriteTweetArray(pass, sub, 2);
-            }
-            else if (m.key == "data" && first == '{')
-            {
-                container = true;
-                JsonReader sub(pass.in, m.valueStart);
-                const std::size_t tweetClose = readMembers(sub, 2, pass.members);
-                rewriteTweet(pass, m.valueStart, tweetClose);
-            }
-        }
-        if (!container)
-        {
-            pass.members = std::move(top);
-            rewriteTweet(pass, start, close);
-        }
-    }
-
-    /// Adds the scores to the tweet at [start, close] whose members are in
-    /// pass.members; a tweet without a string text field is left alone.
-    void rewriteTweet(Pass& pass, std::size_t start, std::size_t close) const
-    {
-        const Member* text = nullptr;
+        const JsonMember* text = nullptr;
         for (const std::string& field : _fields)
         {
-            for (const Member& m : pass.members)
+            for (const JsonMember& m : tweet.members)
                 if (m.key == field && pass.in[m.valueStart] == '"')
                     text = &m; // the last duplicate wins, as in most parsers
             if (text)
@@ -579,7 +197,7 @@ private:
             return;
 
         std::string decoded;
-        JsonReader(pass.in, text->valueStart).readString(&decoded);
+        JsonScanner(pass.in, text->valueStart).readString(&decoded);
         const SentimentAnalyzer::Result score = _analyzer->analyze(decoded);
         ++pass.tweets;
 
@@ -592,20 +210,20 @@ private:
         }
 
         bool replacing = false;
-        for (const Member& m : pass.members)
+        for (const JsonMember& m : tweet.members)
             replacing = replacing || ours(m.key);
         if (!replacing)
         {
             // The common case: splice the new members in before the brace.
-            pass.copyTo(close);
+            pass.copyTo(tweet.close);
             pass.out += ',';
             pass.out += added;
             return;
         }
         // Rebuild the object from the members' own bytes, minus ours.
-        pass.copyTo(start);
+        pass.copyTo(tweet.open);
         pass.out += '{';
-        for (const Member& m : pass.members)
+        for (const JsonMember& m : tweet.members)
         {
             if (ours(m.key))
                 continue;
@@ -613,7 +231,7 @@ private:
             pass.out += ',';
         }
         pass.out += added;
-        pass.copied = close; // the closing brace is copied with what follows
+        pass.copied = tweet.close; // the closing brace is copied with what follows
     }
 
     bool ours(const std::string& key) const
