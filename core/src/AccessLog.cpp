@@ -1,6 +1,8 @@
 // AccessLog; see AccessLog.h.
 #include "birdgate/AccessLog.h"
 
+#include "birdgate/OAuth1.h"
+
 #include <Poco/DateTime.h>
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -18,11 +20,15 @@ namespace
 {
 bool secretKey(std::string_view key)
 {
+    // Judge the key as the server will read it: decoded ('%6Fauth_token' is
+    // oauth_token). A key that does not decode is treated as secret.
+    std::string decoded;
+    if (!oauth1::percentDecode(key, decoded, true)) return true;
     std::string k;
-    for (char c : key) k.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    return k.rfind("oauth_", 0) == 0 || k.rfind("oauth%5f", 0) == 0 || k == "_xsrf" || k == "%5fxsrf" ||
-           k.find("token") != std::string::npos || k.find("secret") != std::string::npos ||
-           k.find("password") != std::string::npos || k == "denied" || k == "code";
+    for (char c : decoded) k.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    return k.rfind("oauth_", 0) == 0 || k == "_xsrf" || k.find("token") != std::string::npos ||
+           k.find("secret") != std::string::npos || k.find("password") != std::string::npos || k == "denied" ||
+           k == "code";
 }
 
 void escapeTo(std::string& out, std::string_view text)

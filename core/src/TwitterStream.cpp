@@ -349,7 +349,9 @@ std::unique_ptr<TwitterStream> TwitterStream::create(const ScheduleEntry& entry,
         {
             // path: needs the bundled jsonl_sink even when app.plugins does
             // not name the folder it was built or installed into.
-            auto [plugin, exported] = PluginHost::splitFunction(settings.sinkFunction);
+            // (A plain variable, not a structured binding: clang before 16
+            // cannot capture bindings in the lambda below.)
+            const std::string plugin = PluginHost::splitFunction(settings.sinkFunction).first;
             std::vector<std::string> bundled = bundledPluginFolders();
             bool elsewhere = plugin == "jsonl_sink" &&
                              std::any_of(bundled.begin(), bundled.end(), [&](const std::string& folder) {

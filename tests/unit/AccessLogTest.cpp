@@ -30,6 +30,10 @@ public:
         CPPUNIT_ASSERT(r.find("oauth_token=[redacted]") != std::string::npos);
         CPPUNIT_ASSERT(r.find("&flag") != std::string::npos);
         CPPUNIT_ASSERT(AccessLog::redact("/a?OAUTH_TOKEN=x").find("x") == std::string::npos);
+        // Keys are judged decoded: an encoded letter does not hide a secret.
+        for (const char* sneaky : {"/a?%6Fauth_verifier=LEAK", "/a?access_to%6Ben=LEAK", "/a?%5Fxsrf=LEAK",
+                                   "/a?oauth%5Ftoken=LEAK", "/a?o+auth=x&bad%zz=LEAK"})
+            CPPUNIT_ASSERT_MESSAGE(sneaky, AccessLog::redact(sneaky).find("LEAK") == std::string::npos);
     }
 
     void testEscapes()
