@@ -45,6 +45,25 @@ std::string jsonQuote(std::string_view text)
     return out;
 }
 
+std::string htmlEscape(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text)
+    {
+        switch (c)
+        {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out.push_back(c);
+        }
+    }
+    return out;
+}
+
 std::string errorBody(int code, std::string_view message)
 {
     std::string body = "{\"errors\":[{\"code\":";

@@ -20,24 +20,6 @@ std::string find(const oauth1::Params& params, const std::string& name)
     return {};
 }
 
-std::string htmlEscape(const std::string& s)
-{
-    std::string out;
-    for (char c : s)
-    {
-        switch (c)
-        {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out.push_back(c);
-        }
-    }
-    return out;
-}
-
 Poco::Logger& log()
 {
     return Poco::Logger::get("birdgate.login");

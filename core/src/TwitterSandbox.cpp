@@ -137,36 +137,6 @@ std::vector<std::string> splitCommas(const std::string& s)
     return out;
 }
 
-std::string htmlEscape(std::string_view s)
-{
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s)
-    {
-        switch (c)
-        {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        default:
-            out.push_back(c);
-        }
-    }
-    return out;
-}
-
 int codePointCount(std::string_view s)
 {
     int n = 0;

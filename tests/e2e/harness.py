@@ -32,6 +32,24 @@ APP_KEY, APP_SECRET = "test-consumer-key", "test-consumer-secret"
 USER_KEY, USER_SECRET = "test-access-key", "test-access-secret"
 
 
+def rest_url(name, pattern, endpoint, extra="", token=True):
+    """YAML of one TwitterRESTHandler url entry signed with the test app (and
+    the test user's pre-authorised token unless token=False); `extra` is
+    appended as is (more kwargs lines at 6 spaces, or a `cache:` at 4)."""
+    tokens = f"""      access_key: {USER_KEY}
+      access_secret: {USER_SECRET}
+""" if token else ""
+    return f"""
+  {name}:
+    pattern: {pattern}
+    handler: TwitterRESTHandler
+    kwargs:
+      key: {APP_KEY}
+      secret: {APP_SECRET}
+{tokens}      endpoint: {endpoint}
+{extra}"""
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -14,86 +14,25 @@ import requests
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
-from harness import APP_KEY, APP_SECRET, USER_KEY, USER_SECRET  # noqa: E402
+from harness import APP_KEY, APP_SECRET, USER_KEY, USER_SECRET, rest_url  # noqa: E402
 
 XHR = {"X-Requested-With": "XMLHttpRequest"}
 
 
 def proxy_config(echo_port, silent_port, dead_port):
-    return f"""
+    echo = "http://127.0.0.1:%d/1.1/" % echo_port
+    return """
 app:
-  listen: {{host: 127.0.0.1, port: $BIRDGATE_PORT}}
+  listen: {host: 127.0.0.1, port: $BIRDGATE_PORT}
   threads: 96
   max_body: 4096
-url:
-  t:
-    pattern: /t/(.*)
-    handler: TwitterRESTHandler
-    kwargs:
-      key: {APP_KEY}
-      secret: {APP_SECRET}
-      access_key: {USER_KEY}
-      access_secret: {USER_SECRET}
-      endpoint: http://127.0.0.1:{echo_port}/1.1/
-      headers: {{Cache-Control: private}}
-  search:
-    pattern: /twitter/search
-    handler: TwitterRESTHandler
-    kwargs:
-      key: {APP_KEY}
-      secret: {APP_SECRET}
-      access_key: {USER_KEY}
-      access_secret: {USER_SECRET}
-      path: search/tweets.json
-      methods: [POST]
-      endpoint: http://127.0.0.1:{echo_port}/1.1/
-  getonly:
-    pattern: /getonly/(.*)
-    handler: TwitterRESTHandler
-    kwargs:
-      key: {APP_KEY}
-      secret: {APP_SECRET}
-      access_key: {USER_KEY}
-      access_secret: {USER_SECRET}
-      methods: GET
-      endpoint: http://127.0.0.1:{echo_port}/1.1/
-  sha256:
-    pattern: /sha256/(.*)
-    handler: TwitterRESTHandler
-    kwargs:
-      key: {APP_KEY}
-      secret: {APP_SECRET}
-      access_key: {USER_KEY}
-      access_secret: {USER_SECRET}
-      signature_method: HMAC-SHA256
-      endpoint: http://127.0.0.1:{echo_port}/1.1/
-  notoken:
-    pattern: /notoken/(.*)
-    handler: TwitterRESTHandler
-    kwargs:
-      key: {APP_KEY}
-      secret: {APP_SECRET}
-      endpoint: http://127.0.0.1:{echo_port}/1.1/
-  silent:
-    pattern: /silent/(.*)
-    handler: TwitterRESTHandler
-    kwargs:
-      key: {APP_KEY}
-      secret: {APP_SECRET}
-      access_key: {USER_KEY}
-      access_secret: {USER_SECRET}
-      endpoint: http://127.0.0.1:{silent_port}/1.1/
-      timeout: 1
-  dead:
-    pattern: /dead/(.*)
-    handler: TwitterRESTHandler
-    kwargs:
-      key: {APP_KEY}
-      secret: {APP_SECRET}
-      access_key: {USER_KEY}
-      access_secret: {USER_SECRET}
-      endpoint: http://127.0.0.1:{dead_port}/1.1/
-"""
+url:""" + rest_url("t", "/t/(.*)", echo, "      headers: {Cache-Control: private}\n") + rest_url(
+        "search", "/twitter/search", echo, "      path: search/tweets.json\n      methods: [POST]\n") + rest_url(
+        "getonly", "/getonly/(.*)", echo, "      methods: GET\n") + rest_url(
+        "sha256", "/sha256/(.*)", echo, "      signature_method: HMAC-SHA256\n") + rest_url(
+        "notoken", "/notoken/(.*)", echo, token=False) + rest_url(
+        "silent", "/silent/(.*)", "http://127.0.0.1:%d/1.1/" % silent_port, "      timeout: 1\n") + rest_url(
+        "dead", "/dead/(.*)", "http://127.0.0.1:%d/1.1/" % dead_port)
 
 
 class ProxyTest(unittest.TestCase):

@@ -16,26 +16,12 @@ import requests
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
-from harness import APP_KEY, APP_SECRET, USER_KEY, USER_SECRET  # noqa: E402
+from harness import rest_url  # noqa: E402
 
 XHR = {"X-Requested-With": "XMLHttpRequest"}
 TWEETS = ('{"statuses":[{"id":1234567890123456789,"id_str":"1234567890123456789","text":"I love this great beer",'
           '"user":{"id":9007199254740993,"screen_name":"a"}},{"id":1,"id_str":"1","text":"terrible awful wine"}],'
           '"search_metadata":{"max_id":1234567890123456789}}')
-
-
-def url(name, pattern, endpoint, extra=""):
-    return f"""
-  {name}:
-    pattern: {pattern}
-    handler: TwitterRESTHandler
-    kwargs:
-      key: {APP_KEY}
-      secret: {APP_SECRET}
-      access_key: {USER_KEY}
-      access_secret: {USER_SECRET}
-      endpoint: {endpoint}
-{extra}"""
 
 
 def config(echo_port, folder):
@@ -45,30 +31,30 @@ app:
   listen: {{host: 127.0.0.1, port: $BIRDGATE_PORT}}
   plugins: [{harness.PLUGINS}, {harness.FIXTURE_PLUGINS}]
   transform_threads: 2
-url:""" + url("sentiment", "/sentiment/(.*)", ep, """      transform:
+url:""" + rest_url("sentiment", "/sentiment/(.*)", ep, """      transform:
         sentiment:
           function: sentiment.add_sentiment
           subjectivity: true
-""") + url("save", "/save/(.*)", ep, f"""      transform:
+""") + rest_url("save", "/save/(.*)", ep, f"""      transform:
         save:
           function: jsonl_sink.append
           path: {folder}/saved.{{:%Y-%m-%d}}.jsonl
-""") + url("both", "/both/(.*)", ep, f"""      transform:
+""") + rest_url("both", "/both/(.*)", ep, f"""      transform:
         sentiment: {{function: sentiment.add_sentiment}}
         context: {{function: good.context}}
-""") + url("throws", "/throws/(.*)", ep, """      transform:
+""") + rest_url("throws", "/throws/(.*)", ep, """      transform:
         boom: {function: throwing.throws}
-""") + url("errors", "/errors/(.*)", ep, """      transform:
+""") + rest_url("errors", "/errors/(.*)", ep, """      transform:
         bad: {function: throwing.returns_error}
-""") + url("late", "/late/(.*)", ep, """      transform:
+""") + rest_url("late", "/late/(.*)", ep, """      transform:
         slow: {function: good.sleeps, ms: "3000", timeout: 0.3}
-""") + url("invalid", "/invalid/(.*)", ep, """      transform:
+""") + rest_url("invalid", "/invalid/(.*)", ep, """      transform:
         shout: {function: good.upper}
-""") + url("cached", "/cached/(.*)", ep, """    cache: {duration: 300}
-""") + url("gramex", "/gramex/(.*)", ep, """    cache:
+""") + rest_url("cached", "/cached/(.*)", ep, """    cache: {duration: 300}
+""") + rest_url("gramex", "/gramex/(.*)", ep, """    cache:
       expiry: {duration: 300}
-""") + url("short", "/short/(.*)", ep, """    cache: {duration: 1}
-""") + url("cachedsent", "/cachedsent/(.*)", ep, """      transform:
+""") + rest_url("short", "/short/(.*)", ep, """    cache: {duration: 1}
+""") + rest_url("cachedsent", "/cachedsent/(.*)", ep, """      transform:
         sentiment: {function: sentiment.add_sentiment}
     cache: {duration: 300}
 """)

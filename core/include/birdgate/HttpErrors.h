@@ -1,5 +1,6 @@
 // The JSON errors birdgate makes itself (DESIGN.md 3.7):
-// {"errors":[{"code":<status>,"message":"..."}]} with a matching reason phrase.
+// {"errors":[{"code":<status>,"message":"..."}]} with a matching reason phrase,
+// and the escaping every answer built from strings needs (JSON, HTML).
 #pragma once
 
 #include <Poco/Net/HTTPServerResponse.h>
@@ -13,6 +14,9 @@ namespace birdgate
 /// JSON string literal (with quotes) for `text`, escaping per RFC 8259.
 std::string jsonQuote(std::string_view text);
 void jsonQuoteTo(std::string& out, std::string_view text);
+
+/// `text` safe inside HTML text and attribute values (& < > " ').
+std::string htmlEscape(std::string_view text);
 
 /// Body of a birdgate error: {"errors":[{"code":code,"message":message}]}
 std::string errorBody(int code, std::string_view message);
