@@ -100,6 +100,9 @@ void Gateway::start()
     const AppConfig& app = _config.app;
     Poco::Net::ServerSocket socket;
     socket.bind(Poco::Net::SocketAddress(app.host, static_cast<Poco::UInt16>(app.port)), true);
+    // Accepted sockets inherit TCP_NODELAY on Linux: Poco writes an answer's
+    // headers and body in two sends, which Nagle would otherwise hold back.
+    socket.setNoDelay(true);
     socket.listen(app.queue);
     auto* params = new Poco::Net::HTTPServerParams;
     // One thread per connection, keep-alive included: threads bounds how many

@@ -112,6 +112,9 @@ UpstreamResponse UpstreamPool::send(const UpstreamTarget& target, Poco::Net::HTT
                 request.getMethod() == "PATCH")
                 request.setContentLength(static_cast<std::streamsize>(body.size()));
             std::ostream& out = session->sendRequest(request);
+            // A POST's headers and body leave in two sends: no Nagle delay
+            // between them (set once, when the connection is new).
+            if (!reused) session->socket().setNoDelay(true);
             out.write(body.data(), static_cast<std::streamsize>(body.size()));
             Poco::Net::HTTPResponse response;
             std::istream& in = session->receiveResponse(response);
