@@ -81,12 +81,16 @@ void FileHandler::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPS
             sendJsonError(response, 400, "bad file path");
             return;
         }
-        // Every segment must be a plain name: no "..", no hidden files, no NUL/control bytes.
+        // Every segment must be a plain name: no "..", no hidden files, no
+        // NUL/control bytes, no empty segment ("//x" would also make the
+        // folder redirect below a network-path reference to host x).
         std::istringstream segs(rel);
         std::string seg;
+        bool first = true;
         while (std::getline(segs, seg, '/'))
         {
-            bool bad = seg.empty() ? false : seg[0] == '.';
+            bool bad = seg.empty() ? first : seg[0] == '.';
+            first = false;
             for (unsigned char c : seg)
                 if (c < 0x20 || c == '\\' || c == 0x7f) bad = true;
             if (bad)
@@ -102,7 +106,14 @@ void FileHandler::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPS
         {
             // A folder without its trailing slash: send the browser to it, so
             // relative links in its index resolve inside it.
-            response.redirect(match.path + "/");
+            // Relative to this URL ("name/"), so it can never leave the site.
+            std::string last = match.path.substr(match.path.find_last_of('/') + 1);
+            if (last.empty())
+            {
+                sendJsonError(response, 404, "no such file");
+                return;
+            }
+            response.redirect(last + "/");
             return;
         }
     }

@@ -96,7 +96,17 @@ std::set<std::string> RestRequest::parseMethods(const std::vector<std::string>& 
 
 bool RestRequest::passHeader(std::string_view name)
 {
-    if (name.size() >= 2 && (name[0] == 'x' || name[0] == 'X') && name[1] == '-') return true;
+    auto startsWith = [&](const char* prefix) {
+        size_t n = strlen(prefix);
+        return name.size() >= n && strncasecmp(name.data(), prefix, n) == 0;
+    };
+    if (startsWith("x-"))
+    {
+        // Not the ones a front proxy acts on (nginx's X-Accel-Redirect would
+        // serve one of its internal files) or trusts as the client's address.
+        return !startsWith("x-accel-") && !startsWith("x-sendfile") && !startsWith("x-lighttpd-") &&
+               !startsWith("x-forwarded-") && !startsWith("x-real-ip");
+    }
     auto eq = [&](const char* s) { return name.size() == strlen(s) && strncasecmp(name.data(), s, name.size()) == 0; };
     return eq("Content-Type") || eq("Last-Modified") || eq("ETag");
 }

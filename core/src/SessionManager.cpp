@@ -398,10 +398,14 @@ Session SessionManager::create() const
 
 void SessionManager::save(const Session& session)
 {
+    save(session, std::chrono::seconds(_expirySeconds));
+}
+
+void SessionManager::save(const Session& session, std::chrono::seconds ttl)
+{
     if (!isWellFormedId(session.id))
         throw std::invalid_argument("SessionManager: refusing to save a session whose id create() did not make");
-    _store->put(NAMESPACE, session.id, serialize(session.data),
-                std::chrono::system_clock::now() + std::chrono::seconds(_expirySeconds));
+    _store->put(NAMESPACE, session.id, serialize(session.data), std::chrono::system_clock::now() + ttl);
     maybePurge();
 }
 

@@ -7,9 +7,9 @@
 #include "birdgate/StreamMessage.h"
 #include "birdgate/TransformInstance.h"
 #include "birdgate/TransformPool.h"
+#include "birdgate/YamlJson.h"
 
 #include <cstdlib>
-#include <regex>
 
 namespace birdgate
 {
@@ -20,65 +20,7 @@ int lineOf(const YAML::Node& n)
     return n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
 }
 
-bool plainScalarIsTyped(const std::string& s)
-{
-    static const std::regex number(R"(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)");
-    return s == "true" || s == "false" || s == "null" || std::regex_match(s, number);
-}
-
-void toJsonTo(std::string& out, const YAML::Node& node)
-{
-    switch (node.Type())
-    {
-    case YAML::NodeType::Map:
-    {
-        out.push_back('{');
-        bool first = true;
-        for (const auto& kv : node)
-        {
-            if (!first) out.push_back(',');
-            first = false;
-            jsonQuoteTo(out, kv.first.Scalar());
-            out.push_back(':');
-            toJsonTo(out, kv.second);
-        }
-        out.push_back('}');
-        break;
-    }
-    case YAML::NodeType::Sequence:
-    {
-        out.push_back('[');
-        for (size_t i = 0; i < node.size(); ++i)
-        {
-            if (i) out.push_back(',');
-            toJsonTo(out, node[i]);
-        }
-        out.push_back(']');
-        break;
-    }
-    case YAML::NodeType::Scalar:
-    {
-        const std::string& s = node.Scalar();
-        std::string lower = s;
-        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (node.Tag() != "!" && (lower == "yes" || lower == "on")) out += "true";
-        else if (node.Tag() != "!" && (lower == "no" || lower == "off")) out += "false";
-        else if (node.Tag() != "!" && (lower == "true" || lower == "false")) out += lower;
-        else if (node.Tag() != "!" && plainScalarIsTyped(s)) out += s;
-        else jsonQuoteTo(out, s);
-        break;
-    }
-    default: out += "null";
-    }
-}
 } // namespace
-
-std::string TransformChain::toJson(const YAML::Node& node)
-{
-    std::string out;
-    toJsonTo(out, node);
-    return out;
-}
 
 TransformChain::TransformChain(const YAML::Node& node, const Origin& origin, const std::string& context,
                                PluginHost& plugins, std::shared_ptr<TransformPool> pool)
@@ -114,7 +56,7 @@ TransformChain::TransformChain(const YAML::Node& node, const Origin& origin, con
         std::shared_ptr<TransformInstance> instance;
         try
         {
-            instance = plugins.createTransform(function, toJson(config));
+            instance = plugins.createTransform(function, yamlToJson(config));
         }
         catch (const PluginError& e)
         {

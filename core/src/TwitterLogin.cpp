@@ -9,6 +9,9 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequest.h>
 
+#include <algorithm>
+#include <chrono>
+
 namespace birdgate
 {
 namespace
@@ -128,11 +131,17 @@ void TwitterLogin::start(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPS
         _h.sendError(response, 502, "login failed: " + error);
         return;
     }
-    if (!session) session = _h._services.sessions->create();
+    // A browser without a session gets one that lives only as long as the
+    // login may take: anonymous visits to the login URL must not fill the store.
+    bool fresh = !session;
+    if (fresh) session = _h._services.sessions->create();
     session->data[stateKey("token")] = token;
     session->data[stateKey("secret")] = secret;
     session->data[stateKey("next")] = next;
-    _h._services.sessions->save(*session);
+    if (fresh)
+        _h._services.sessions->save(*session, std::chrono::seconds(PENDING_LOGIN_SECONDS));
+    else
+        _h._services.sessions->save(*session);
     _h._services.sessions->setCookie(response, *session, SessionManager::isSecure(request));
     std::string authorize = _h._apiRoot + (_h._authenticate ? "/oauth/authenticate" : "/oauth/authorize") +
                             "?oauth_token=" + oauth1::percentEncode(token);
@@ -167,7 +176,13 @@ void TwitterLogin::callback(Poco::Net::HTTPServerRequest& request, Poco::Net::HT
     session->data.erase(stateKey("token"));
     session->data.erase(stateKey("secret"));
     session->data.erase(stateKey("next"));
-    _h._services.sessions->save(*session);
+    // A session that holds no login yet keeps its short lifetime.
+    bool loggedIn = std::any_of(session->data.begin(), session->data.end(),
+                                [](const auto& kv) { return kv.first.rfind("token:", 0) == 0; });
+    if (loggedIn)
+        _h._services.sessions->save(*session);
+    else
+        _h._services.sessions->save(*session, std::chrono::seconds(PENDING_LOGIN_SECONDS));
 
     oauth1::Credentials withRequestToken{_h._consumerKey, _h._consumerSecret, token, requestSecret,
                                          _h._signatureMethod};
@@ -217,10 +232,13 @@ void TwitterLogin::callback(Poco::Net::HTTPServerRequest& request, Poco::Net::HT
         return;
     }
 
-    // A fresh session id for the logged-in browser: no fixation.
-    Session fresh = _h._services.sessions->rotate(*session);
+    // A new, empty session for the logged-in browser: no fixation, and
+    // nothing an attacker may have planted in the old one (say, their own
+    // token for another url) is carried into the victim's login.
+    Session fresh = _h._services.sessions->create();
     _h.storeToken(fresh, user);
     _h._services.sessions->save(fresh);
+    _h._services.sessions->destroy(session->id);
     _h._services.sessions->setCookie(response, fresh, SessionManager::isSecure(request));
     log().information("url %s: @%s logged in", _h._name, user.screenName);
     response.set("Cache-Control", "no-store");

@@ -309,17 +309,25 @@ void TwitterRESTHandler::storeToken(Session& session, const Token& token) const
                              std::chrono::system_clock::time_point::max());
 }
 
-void TwitterRESTHandler::forgetToken(std::optional<Session>& session) const
+void TwitterRESTHandler::forgetToken(const std::optional<Session>& session, const std::string& rejected) const
 {
+    // Forget only the token Twitter rejected: another request may have
+    // stored a newer one (a login in another tab, a new persisted login)
+    // since this request read it. Re-read, compare, then erase.
     if (_tokenMode == TokenMode::Persist)
     {
-        _services.store->erase("persist", persistKey());
+        auto current = findToken(std::nullopt);
+        if (current && current->key == rejected) _services.store->erase("persist", persistKey());
     }
     else if (_tokenMode == TokenMode::Session && session)
     {
-        session->data.erase(sessionTokenKey());
-        session->data.erase(sessionTokenKey() + ":secret");
-        _services.sessions->save(*session);
+        std::optional<Session> now = _services.sessions->reload(session->id);
+        if (!now) return; // rotated or expired meanwhile: nothing of ours to forget
+        auto key = now->data.find(sessionTokenKey());
+        if (key == now->data.end() || key->second != rejected) return;
+        now->data.erase(sessionTokenKey());
+        now->data.erase(sessionTokenKey() + ":secret");
+        _services.sessions->save(*now);
     }
 }
 
@@ -399,7 +407,9 @@ void TwitterRESTHandler::handle(Poco::Net::HTTPServerRequest& request, Poco::Net
 
     std::string body;
     if (!readBody(request, response, xsrfOk, body)) return;
-    if (body.empty()) kind = BodyKind::None;
+    // A GET or HEAD body means nothing to Twitter: it is neither forwarded nor
+    // signed (and so cannot make two requests of one cache key differ).
+    if (body.empty() || method == "GET" || method == "HEAD") kind = BodyKind::None;
 
     // Parameters: query (a '+' is a space) and form body; `_xsrf` is ours.
     const std::string& uri = request.getURI();
@@ -454,9 +464,9 @@ void TwitterRESTHandler::handle(Poco::Net::HTTPServerRequest& request, Poco::Net
 
     if (apiPath.empty())
     {
-        if (method != "GET" && method != "HEAD")
+        if (method != "GET")
         {
-            sendError(response, 400, "no API path given");
+            sendError(response, 400, "no API path given (a GET here starts the login)");
             return;
         }
         if (_tokenMode == TokenMode::Literal)
@@ -467,6 +477,16 @@ void TwitterRESTHandler::handle(Poco::Net::HTTPServerRequest& request, Poco::Net
         TwitterLogin(*this).handle(request, response, match, query, session);
         return;
     }
+
+    // oauth_* parameters belong to the protocol, which birdgate speaks itself:
+    // a client's would be signed and sent next to birdgate's own.
+    for (const oauth1::Params* params : {&query, &form})
+        for (const auto& kv : *params)
+            if (kv.first.rfind("oauth_", 0) == 0)
+            {
+                sendError(response, 400, "parameter " + kv.first + " is not allowed: birdgate signs the request");
+                return;
+            }
 
     std::optional<Token> token = findToken(session);
     if (!token)
@@ -537,7 +557,7 @@ void TwitterRESTHandler::handle(Poco::Net::HTTPServerRequest& request, Poco::Net
         {
             // Twitter no longer accepts this token (revoked or expired):
             // forget it so the page's `access token missing` handler logs in again.
-            forgetToken(session);
+            forgetToken(session, token->key);
             answer = UpstreamResponse{401, "access token missing", {}, errorBody(401, "access token missing")};
             answer.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
             answer.headers.emplace_back("WWW-Authenticate", "OAuth realm=\"" + _name + "\"");
@@ -553,8 +573,10 @@ void TwitterRESTHandler::handle(Poco::Net::HTTPServerRequest& request, Poco::Net
             if (!t.ok)
             {
                 Poco::Logger::get("birdgate").error("url %s: transform %s failed: %s", _name, t.failedStep, t.error);
+                // The client learns which transform failed; the plugin's own
+                // message (paths, config) stays in the log.
                 answer = UpstreamResponse{500, "Internal Server Error", {},
-                                          errorBody(500, "transform " + t.failedStep + " failed: " + t.error)};
+                                          errorBody(500, "transform " + t.failedStep + " failed")};
                 answer.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
                 return answer;
             }

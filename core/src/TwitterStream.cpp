@@ -19,6 +19,7 @@
 #include "birdgate/Services.h"
 #include "birdgate/StreamConnection.h"
 #include "birdgate/StreamMessage.h"
+#include "birdgate/YamlJson.h"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -92,50 +93,6 @@ std::string joined(const std::vector<std::string>& items, const char* sep = ",")
         out += item;
     }
     return out;
-}
-
-/// A YAML value as JSON: quoted scalars stay strings, plain ones become
-/// booleans, numbers or null when they read as such (YAML's own typing).
-void yamlToJson(std::string& out, const YAML::Node& node)
-{
-    if (node.IsMap())
-    {
-        out += '{';
-        bool first = true;
-        for (const auto& kv : node)
-        {
-            if (!first) out += ',';
-            first = false;
-            jsonQuoteTo(out, kv.first.Scalar());
-            out += ':';
-            yamlToJson(out, kv.second);
-        }
-        out += '}';
-    }
-    else if (node.IsSequence())
-    {
-        out += '[';
-        for (std::size_t i = 0; i < node.size(); ++i)
-        {
-            if (i) out += ',';
-            yamlToJson(out, node[i]);
-        }
-        out += ']';
-    }
-    else if (!node.IsDefined() || node.IsNull())
-        out += "null";
-    else
-    {
-        const std::string& s = node.Scalar();
-        if (node.Tag() == "!")
-            jsonQuoteTo(out, s); // quoted in the YAML: a string, whatever it looks like
-        else if (auto b = yamlscalars::parseBool(s); b && (s == "true" || s == "false" || s == "True" || s == "False"))
-            out += *b ? "true" : "false";
-        else if (yamlscalars::parseInteger(s) || yamlscalars::parseNumber(s))
-            out += s;
-        else
-            jsonQuoteTo(out, s);
-    }
 }
 
 /// A message for the log: at most 80 bytes, control and non-ASCII bytes as
@@ -296,8 +253,7 @@ TwitterStream::Settings TwitterStream::parse(const ScheduleEntry& entry, const A
         YAML::Node config = kw.node("sink_config");
         if (config.IsDefined() && !config.IsNull())
         {
-            s.sinkConfig.clear();
-            yamlToJson(s.sinkConfig, config);
+            s.sinkConfig = yamlToJson(config);
         }
         else
             s.sinkConfig = "{}";

@@ -68,10 +68,21 @@ UpstreamPool::SessionPtr UpstreamPool::acquire(const UpstreamTarget& target, Poc
     {
         std::lock_guard<std::mutex> lock(_mutex);
         auto it = _idle.find(keyOf(target));
-        if (it != _idle.end() && !it->second.empty())
+        while (it != _idle.end() && !it->second.empty())
         {
             SessionPtr s = std::move(it->second.back());
             it->second.pop_back();
+            // An idle connection the upstream has closed is readable (EOF):
+            // drop it rather than find out after sending a request on it.
+            bool closed = true;
+            try
+            {
+                closed = s->socket().poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ);
+            }
+            catch (const Poco::Exception&)
+            {
+            }
+            if (closed) continue;
             s->setTimeout(timeout, timeout, timeout);
             reused = true;
             return s;
@@ -137,8 +148,12 @@ UpstreamResponse UpstreamPool::send(const UpstreamTarget& target, Poco::Net::HTT
         catch (const Poco::Exception& e)
         {
             // A pooled connection the upstream closed while idle fails on the
-            // first write or read: try once more on a fresh one.
-            if (reused && !answerStarted && attempt == 0) continue;
+            // first write or read: try once more on a fresh one, but only for
+            // a request that may be repeated (a POST may have been acted on:
+            // statuses/update would tweet twice).
+            const std::string& m = request.getMethod();
+            bool idempotent = m == "GET" || m == "HEAD" || m == "PUT" || m == "DELETE" || m == "OPTIONS";
+            if (reused && !answerStarted && attempt == 0 && idempotent) continue;
             throw UpstreamUnreachable("upstream " + keyOf(target) + " unreachable: " + e.displayText());
         }
         catch (const std::exception& e)

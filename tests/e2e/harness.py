@@ -208,6 +208,7 @@ class EchoUpstream:
                 self.send_header("x-rate-limit-remaining", "179")
                 self.send_header("x-rate-limit-reset", "1700000000")
                 self.send_header("Set-Cookie", "upstream=secret")
+                self.send_header("X-Accel-Redirect", "/internal/secret-file")
                 self.end_headers()
                 self.wfile.write(out)
 

@@ -139,6 +139,40 @@ class LoginTest(unittest.TestCase):
         other = requests.get(self.gw.url("/tw/statuses/home_timeline.json"), timeout=30)
         self.assertEqual(other.status_code, 401)
 
+    def test_only_get_starts_a_login_and_pending_sessions_are_short_lived(self):
+        import sqlite3
+        import time as _time
+        r = requests.head(self.gw.url("/tw/"), allow_redirects=False, timeout=30)
+        self.assertEqual(r.status_code, 400)
+        http = requests.Session()
+        r = http.get(self.gw.url("/tw/"), allow_redirects=False, timeout=30)
+        self.assertEqual(r.status_code, 302)
+        db = sqlite3.connect(os.path.join(self.folder, "birdgate.db"))
+        try:
+            (expires,) = db.execute("SELECT MAX(expires) FROM birdgate_store WHERE ns = 'session' AND expires < ?",
+                                    (int((_time.time() + 3600) * 1000),)).fetchone()
+        finally:
+            db.close()
+        self.assertIsNotNone(expires, "an anonymous login start must keep its session 10 minutes at most")
+        self.assertLessEqual(expires / 1000 - _time.time(), 600 + 5)
+
+    def test_a_planted_session_is_destroyed_by_the_login(self):
+        attacker = requests.Session()
+        login(attacker, self.gw, "/tw/", user="gramener")
+        planted = attacker.cookies.get("sid")
+        victim = requests.Session()
+        # Fixation: the victim's browser carries the attacker's id.
+        victim.cookies.set("sid", planted, domain="127.0.0.1", path="/")
+        r, _, _ = login(victim, self.gw, "/tw/", user="birdgate_dev")
+        self.assertEqual(r.status_code, 302)
+        self.assertEqual(len([c for c in victim.cookies if c.name == "sid"]), 1)
+        self.assertNotEqual(victim.cookies.get("sid"), planted)
+        me = victim.get(self.gw.url("/tw/account/verify_credentials.json"), timeout=30).json()
+        self.assertEqual(me["screen_name"], "birdgate_dev")
+        # The planted id is gone: the attacker cannot ride the victim's login.
+        r = attacker.get(self.gw.url("/tw/account/verify_credentials.json"), timeout=30)
+        self.assertEqual(r.status_code, 401)
+
     def test_secure_cookie_behind_https_proxy(self):
         http = requests.Session()
         r = http.get(self.gw.url("/tw/"), headers={"X-Forwarded-Proto": "https"}, allow_redirects=False, timeout=30)

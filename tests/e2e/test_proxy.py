@@ -76,6 +76,7 @@ class ProxyTest(unittest.TestCase):
         self.assertEqual(r.headers["x-rate-limit-remaining"], "179")
         self.assertEqual(r.headers["Cache-Control"], "private")
         self.assertNotIn("upstream=secret", r.headers.get("Set-Cookie", ""))  # the upstream's cookie is not passed on
+        self.assertNotIn("X-Accel-Redirect", r.headers)  # a front nginx would act on it
         self.assertTrue(r.headers["Content-Type"].startswith("application/json"))
 
     def test_upstream_connections_are_kept_alive_and_reused(self):
@@ -102,6 +103,21 @@ url:
                 r = requests.get(bg.url("/tls/search/tweets.json?q=x"), timeout=30)
                 self.assertEqual(r.status_code, 502, r.text)
                 self.assertEqual(tls.requests, [], "a request was sent to an unverified HTTPS upstream")
+
+    def test_client_oauth_parameters_are_refused(self):
+        before = len(self.echo.requests)
+        for path, data in [("/t/search/tweets.json?oauth_token=someone-else", None),
+                           ("/t/statuses/update.json", {"status": "x", "oauth_callback": "http://evil.example/"})]:
+            r = self.post(path, data=data) if data else self.get(path)
+            self.assertEqual(r.status_code, 400, r.text)
+            self.assertIn("oauth_", r.json()["errors"][0]["message"])
+        self.assertEqual(len(self.echo.requests), before)
+
+    def test_get_body_is_ignored(self):
+        r = self.http.request("GET", self.bg.url("/t/search/tweets.json?q=1"), data={"q": "2", "extra": "x"},
+                              timeout=30)
+        d = self.echoed(r)
+        self.assertEqual(d["query"], [["q", "1"]])
 
     def test_hmac_sha256(self):
         d = self.echoed(self.get("/sha256/search/tweets.json?q=x"))
@@ -244,6 +260,45 @@ url:
         self.assertEqual([s for s, _ in results], [200] * 64)
         self.assertTrue(all(d["verified"] for _, d in results))
         self.assertEqual(sorted(d["query"][0][1] for _, d in results), sorted("c%d" % i for i in range(64)))
+
+
+class FileHandlerTest(unittest.TestCase):
+    def test_folders_redirect_relatively_and_paths_stay_inside(self):
+        import tempfile
+        root = tempfile.mkdtemp()
+        os.makedirs(os.path.join(root, "assets"))
+        with open(os.path.join(root, "assets", "index.html"), "w") as f:
+            f.write("<p>assets</p>")
+        with open(os.path.join(root, "index.html"), "w") as f:
+            f.write("<p>home</p>")
+        with open(os.path.join(root, ".secret"), "w") as f:
+            f.write("hidden")
+        yaml = f"""
+app:
+  listen: {{host: 127.0.0.1, port: $BIRDGATE_PORT}}
+url:
+  files:
+    pattern: /(.*)
+    handler: FileHandler
+    kwargs: {{path: {root}/}}
+"""
+        with harness.Birdgate(yaml) as bg:
+            def raw(path):
+                conn = http.client.HTTPConnection("127.0.0.1", bg.port, timeout=10)
+                conn.putrequest("GET", path)
+                conn.endheaders()
+                r = conn.getresponse()
+                body = r.read()
+                conn.close()
+                return r.status, r.getheader("Location"), body
+            self.assertEqual(raw("/")[0], 200)
+            self.assertEqual(raw("/assets")[:2], (302, "assets/"))
+            self.assertEqual(raw("/assets/")[2], b"<p>assets</p>")
+            for bad in ["//assets", "//evil.example", "/.secret", "/assets/../.secret", "/%2e%2e/etc/passwd",
+                        "/a%2Fb", "/assets/%00"]:
+                status, location, _ = raw(bad)
+                self.assertIn(status, (400, 404), bad)
+                self.assertIsNone(location, bad)
 
 
 class ShutdownTest(unittest.TestCase):

@@ -131,6 +131,8 @@ class TransformCacheTest(unittest.TestCase):
                 self.assertEqual(r.status_code, 500, r.text)
                 message = r.json()["errors"][0]["message"]
                 self.assertIn(name, message)
+                # The plugin's own message (here it echoes the input) stays in the log.
+                self.assertNotIn("boom while reading", r.text)
         self.assertEqual(self.get("/sentiment/search/tweets.json", echo_body=TWEETS).status_code, 200)
         # Transforms only run on 200 answers.
         r = self.get("/throws/x.json", status="404")

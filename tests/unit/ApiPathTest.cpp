@@ -126,6 +126,9 @@ public:
         CPPUNIT_ASSERT(!RestRequest::passHeader("Content-Length"));
         CPPUNIT_ASSERT(!RestRequest::passHeader("Connection"));
         CPPUNIT_ASSERT(!RestRequest::passHeader("Location"));
+        for (const char* risky : {"X-Accel-Redirect", "x-accel-buffering", "X-Sendfile", "X-Lighttpd-Send-File",
+                                  "X-Forwarded-For", "X-Real-IP"})
+            CPPUNIT_ASSERT_MESSAGE(risky, !RestRequest::passHeader(risky));
     }
 };
 

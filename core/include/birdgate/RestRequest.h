@@ -50,7 +50,8 @@ public:
     static std::set<std::string> parseMethods(const std::vector<std::string>& items);
 
     /// Headers of an upstream answer passed on to the client: Content-Type,
-    /// Last-Modified, ETag and every x-* (rate limits).
+    /// Last-Modified, ETag and every x-* (rate limits) but those a front proxy
+    /// acts on (X-Accel-*, X-Sendfile, X-Lighttpd-*, X-Forwarded-*, X-Real-IP).
     static bool passHeader(std::string_view name);
 };
 

@@ -20,6 +20,7 @@
 #include "birdgate/Store.h"
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -68,6 +69,12 @@ public:
     /// called on every change). Throws std::invalid_argument for an id that
     /// create() did not make. Purges expired sessions at most once a minute.
     void save(const Session& session);
+    /// The same with its own lifetime (e.g. a short one for a login that has
+    /// not finished yet, so abandoned logins do not fill the store).
+    void save(const Session& session, std::chrono::seconds ttl);
+    /// The stored session `id` now (nullopt when gone or malformed), to
+    /// re-read before a change that must not overwrite another request's.
+    std::optional<Session> reload(const std::string& id) const { return lookup(id); }
 
     /// A new id carrying the same data; the old id is erased. Call on login.
     Session rotate(const Session& old);

@@ -47,10 +47,6 @@ public:
     /// Runs every transform over `body` (replaced by the result).
     Outcome run(std::string& body, const std::string& contextJson) const;
 
-    /// YAML -> compact JSON (plain scalars that look like numbers, booleans
-    /// or null keep their type; quoted scalars stay strings).
-    static std::string toJson(const YAML::Node& node);
-
 private:
     struct Step
     {

@@ -5,11 +5,13 @@
 //      the absolute callback URL (this same URL), check
 //      oauth_callback_confirmed, keep the request token and the redirect
 //      target in the browser's session, 302 to {api_root}/oauth/authorize
-//      (or authenticate);
+//      (or authenticate); a browser without a session gets one that lasts
+//      PENDING_LOGIN_SECONDS only;
 //   2. back with oauth_token + oauth_verifier: the token must be the one kept
 //      for this browser (else 400: forged, replayed or expired), then
 //      oauth/access_token, account/verify_credentials.json, and the token and
-//      user go into a session with a fresh id (no fixation), persisted for
+//      user go into a new, empty session (no fixation, nothing planted in the
+//      old one carries over; a login at one url drops other urls'), persisted for
 //      everyone with `access_key: persist`; 302 to the redirect target;
 //   3. back with denied=: a clear page saying the login was cancelled, with a
 //      link to try again; no loop.
@@ -29,6 +31,9 @@ namespace birdgate
 class TwitterLogin
 {
 public:
+    /// How long a login that has not come back from Twitter is kept.
+    static constexpr long long PENDING_LOGIN_SECONDS = 600;
+
     explicit TwitterLogin(const TwitterRESTHandler& handler) : _h(handler) {}
 
     void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,

@@ -70,7 +70,8 @@ private:
     bool readBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, bool xsrfOk,
                   std::string& body) const;
     std::optional<Token> findToken(const std::optional<Session>& session) const;
-    void forgetToken(std::optional<Session>& session) const;
+    /// Forgets `rejected` (Twitter answered 89) if it is still the stored token.
+    void forgetToken(const std::optional<Session>& session, const std::string& rejected) const;
     void storeToken(Session& session, const Token& token) const;
     std::string persistKey() const;
     std::string sessionTokenKey() const;

@@ -67,9 +67,10 @@ public:
 
     /// Sends `request` (its URI is the path and query) with `body` and reads
     /// the whole answer. `timeout` bounds the connect and each wait for bytes.
-    /// Throws UpstreamUnreachable or UpstreamTimeout. A session taken from the
-    /// pool that turns out to be closed by the upstream is retried once on a
-    /// new connection, before any byte of the answer was read.
+    /// Throws UpstreamUnreachable or UpstreamTimeout. Idle sessions the
+    /// upstream closed are dropped before use; one that still fails before
+    /// any byte of the answer is retried once on a new connection when the
+    /// method is idempotent (never a POST, which may have been acted on).
     UpstreamResponse send(const UpstreamTarget& target, Poco::Net::HTTPRequest& request, const std::string& body,
                           Poco::Timespan timeout);
 
