@@ -10,6 +10,7 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
 
+#include <poll.h>
 #include <strings.h>
 
 namespace birdgate
@@ -74,15 +75,10 @@ UpstreamPool::SessionPtr UpstreamPool::acquire(const UpstreamTarget& target, Poc
             it->second.pop_back();
             // An idle connection the upstream has closed is readable (EOF):
             // drop it rather than find out after sending a request on it.
-            bool closed = true;
-            try
-            {
-                closed = s->socket().poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ);
-            }
-            catch (const Poco::Exception&)
-            {
-            }
-            if (closed) continue;
+            // (One poll(2) on the fd: Poco's Socket::poll costs an epoll
+            // instance per call, four syscalls on every proxied request.)
+            pollfd pfd{s->socket().impl()->sockfd(), POLLIN, 0};
+            if (pfd.fd < 0 || ::poll(&pfd, 1, 0) != 0) continue;
             s->setTimeout(timeout, timeout, timeout);
             reused = true;
             return s;
