@@ -35,9 +35,7 @@ FileHandler::FileHandler(const UrlEntry& entry, const Services& services)
     _isFile = f.isFile();
     if (!_isFile && _root.back() != '/') _root.push_back('/');
     _index = kw.str("index");
-    if (YAML::Node headers = kw.node("headers"); headers && headers.IsMap())
-        for (const auto& h : headers)
-            _headers.emplace_back(h.first.as<std::string>(), h.second.IsScalar() ? h.second.as<std::string>() : "");
+    _headers = kw.stringPairs("headers");
 }
 
 std::string FileHandler::contentType(const std::string& fileName)

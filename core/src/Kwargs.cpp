@@ -209,6 +209,19 @@ YAML::Node Kwargs::node(const std::string& name) const
     return lastChild(_node, name);
 }
 
+std::vector<std::pair<std::string, std::string>> Kwargs::stringPairs(const std::string& name) const
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    YAML::Node map = node(name);
+    if (!map.IsDefined() || !map.IsMap()) return out;
+    for (const auto& kv : map)
+    {
+        if (!kv.second.IsScalar()) fail(name, "a map of names to strings");
+        out.emplace_back(kv.first.Scalar(), kv.second.Scalar());
+    }
+    return out;
+}
+
 void Kwargs::fail(const std::string& name, const std::string& expected) const
 {
     YAML::Node value = lastChild(_node, name);

@@ -141,9 +141,7 @@ TwitterRESTHandler::TwitterRESTHandler(const UrlEntry& entry, const Services& se
     _target = targetOf(kw, kw.has("endpoint") ? "endpoint" : "api_root", _endpoint, _endpointPath);
     if (_endpointPath.empty() || _endpointPath.back() != '/') _endpointPath.push_back('/');
 
-    if (YAML::Node headers = kw.node("headers"); headers && headers.IsMap())
-        for (const auto& h : headers)
-            _headers.emplace_back(h.first.as<std::string>(), h.second.IsScalar() ? h.second.as<std::string>() : "");
+    _headers = kw.stringPairs("headers");
 
     double timeout = kw.number("timeout");
     if (timeout <= 0 || timeout > 3600) kw.fail("timeout", "seconds, more than 0 and at most 3600");

@@ -28,7 +28,7 @@ std::string Xsrf::cookie(const Poco::Net::HTTPServerRequest& request)
         return {};
     }
     std::string value = cookies.get(COOKIE, "");
-    // Tokens are 32 hex characters; anything else is not ours.
+    // Ours are 32 hex characters; an implausible length is not worth comparing.
     if (value.size() < 16 || value.size() > 128) return {};
     return value;
 }

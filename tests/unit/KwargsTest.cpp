@@ -94,6 +94,7 @@ class KwargsTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testNotAMap);
     CPPUNIT_TEST(testEmptyNode);
     CPPUNIT_TEST(testFail);
+    CPPUNIT_TEST(testStringPairs);
     CPPUNIT_TEST(testNameNotInTable);
     CPPUNIT_TEST(testFromLoadedConfig);
     CPPUNIT_TEST_SUITE_END();
@@ -290,6 +291,19 @@ public:
         YAML::Node null;
         Kwargs kw(null, ORIGIN, 4, CONTEXT, SPEC);
         CPPUNIT_ASSERT(null.IsNull());
+    }
+
+    void testStringPairs()
+    {
+        Kwargs kw = make("  headers: {Cache-Control: private, X-B: '2', X-A: 1}\n");
+        auto pairs = kw.stringPairs("headers");
+        CPPUNIT_ASSERT_EQUAL(size_t(3), pairs.size());
+        CPPUNIT_ASSERT_EQUAL(std::string("Cache-Control"), pairs[0].first);
+        CPPUNIT_ASSERT_EQUAL(std::string("private"), pairs[0].second);
+        CPPUNIT_ASSERT_EQUAL(std::string("X-A"), pairs[2].first); // YAML order kept
+        CPPUNIT_ASSERT(make("  key: abc\n").stringPairs("headers").empty());
+        Kwargs bad = make("  headers: {X-List: [1, 2]}\n");
+        CPPUNIT_ASSERT_THROW(bad.stringPairs("headers"), ConfigError);
     }
 
     void testFail()

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace birdgate
@@ -57,6 +58,9 @@ public:
     double number(const std::string& name) const;             // 0 when absent without default
     bool boolean(const std::string& name) const;              // false when absent without default
     std::vector<std::string> list(const std::string& name) const; // items trimmed, empties dropped
+    /// A Map kwarg of scalars as (key, value) pairs in YAML order, e.g.
+    /// `headers: {Cache-Control: private}`; a non-scalar value is a ConfigError.
+    std::vector<std::pair<std::string, std::string>> stringPairs(const std::string& name) const;
     YAML::Node node(const std::string& name) const;           // the YAML as written; undefined when
                                                               // absent (defaults are not nodes)
 
