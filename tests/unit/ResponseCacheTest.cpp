@@ -21,6 +21,8 @@
 using birdgate::CachedResponse;
 using birdgate::ResponseCache;
 using std::chrono::seconds;
+using birdgate::test::Gate;
+using birdgate::test::waitUntil;
 
 namespace
 {
@@ -49,43 +51,16 @@ struct FakeTime
 };
 
 /// A one-shot gate a fetch can block on until the test opens it.
-class Gate
-{
-public:
-    void open()
-    {
-        std::lock_guard<std::mutex> lock(_mutex);
-        _open = true;
-        _cv.notify_all();
-    }
-    void wait()
-    {
-        std::unique_lock<std::mutex> lock(_mutex);
-        _cv.wait(lock, [&] { return _open; });
-    }
-
-private:
-    std::mutex _mutex;
-    std::condition_variable _cv;
-    bool _open = false;
-};
-
-/// Polls until `n` callers wait on another's fetch; false after ~10 s.
+/// Until `n` callers wait on another's fetch; false after ~10 s.
 bool waitForWaiters(ResponseCache& cache, std::uint64_t n)
 {
-    for (int i = 0; i < 10000; ++i)
-    {
-        if (cache.stats().waiting >= n) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return false;
+    return waitUntil([&] { return cache.stats().waiting >= n; });
 }
 
-/// Polls until `counter` reaches `n`; false after ~10 s.
+/// Until `counter` reaches `n`; false after ~10 s.
 bool waitForCount(const std::atomic<int>& counter, int n)
 {
-    for (int i = 0; i < 10000 && counter.load() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    return counter.load() >= n;
+    return waitUntil([&] { return counter.load() >= n; });
 }
 } // namespace
 

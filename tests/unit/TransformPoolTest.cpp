@@ -19,32 +19,13 @@
 using birdgate::TransformPool;
 using Outcome = TransformPool::Outcome;
 using std::chrono::milliseconds;
+using birdgate::test::Gate;
+using birdgate::test::waitUntil;
 
 namespace
 {
 /// A gate jobs block on until the test opens it. Held through shared_ptr so a
 /// job that outlives its pool (detached at stop) still has a gate to leave by.
-class Gate
-{
-public:
-    void open()
-    {
-        std::lock_guard<std::mutex> lock(_mutex);
-        _open = true;
-        _cv.notify_all();
-    }
-    void wait()
-    {
-        std::unique_lock<std::mutex> lock(_mutex);
-        _cv.wait(lock, [&] { return _open; });
-    }
-
-private:
-    std::mutex _mutex;
-    std::condition_variable _cv;
-    bool _open = false;
-};
-
 /// A job that blocks on `gate` and counts itself into `entered` when it starts.
 TransformPool::Job blocking(std::shared_ptr<Gate> gate, std::shared_ptr<std::atomic<int>> entered)
 {
@@ -53,16 +34,6 @@ TransformPool::Job blocking(std::shared_ptr<Gate> gate, std::shared_ptr<std::ato
         gate->wait();
         return std::string("released");
     };
-}
-
-bool waitUntil(const std::function<bool()>& condition)
-{
-    for (int i = 0; i < 10000; ++i)
-    {
-        if (condition()) return true;
-        std::this_thread::sleep_for(milliseconds(1));
-    }
-    return condition();
 }
 
 /// Times out blocking jobs until `n` workers are stuck. A job that a busy
