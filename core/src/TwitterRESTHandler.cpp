@@ -17,7 +17,6 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/String.h>
-#include <Poco/URI.h>
 
 #include <openssl/sha.h>
 
@@ -51,19 +50,9 @@ const std::array<KwargSpec, 17> SPEC = {{
 
 UpstreamTarget targetOf(const Kwargs& kw, const std::string& key, const std::string& url, std::string& path)
 {
-    Poco::URI uri;
-    try
-    {
-        uri = Poco::URI(url);
-    }
-    catch (const Poco::Exception&)
-    {
-        kw.fail(key, "an http:// or https:// URL (got '" + url + "')");
-    }
-    if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty() || !uri.getQuery().empty())
-        kw.fail(key, "an http:// or https:// URL without a query (got '" + url + "')");
-    path = uri.getPath();
-    return UpstreamTarget{uri.getScheme(), uri.getHost(), uri.getPort()};
+    auto target = parseUpstreamUrl(url, path);
+    if (!target) kw.fail(key, "an http:// or https:// URL without a query (got '" + url + "')");
+    return *target;
 }
 } // namespace
 

@@ -164,16 +164,8 @@ TwitterStream::Settings TwitterStream::parse(const ScheduleEntry& entry, const A
     auto root = [&](const char* key, const std::string& fallback) {
         std::string url = kw.has(key) ? kw.str(key) : fallback;
         while (!url.empty() && url.back() == '/') url.pop_back();
-        try
-        {
-            Poco::URI uri(url);
-            if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty())
-                kw.fail(key, "an http:// or https:// URL (found '" + url + "')");
-        }
-        catch (const Poco::SyntaxException&)
-        {
-            kw.fail(key, "an http:// or https:// URL (found '" + url + "')");
-        }
+        std::string path;
+        if (!parseUpstreamUrl(url, path)) kw.fail(key, "an http:// or https:// URL without a query (found '" + url + "')");
         return url;
     };
     s.streamUrl = root("stream_root", app.streamRoot) + "/1.1/statuses/filter.json";

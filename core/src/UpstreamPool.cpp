@@ -9,12 +9,30 @@
 #include <Poco/Net/RejectCertificateHandler.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
 
 #include <poll.h>
 #include <strings.h>
 
 namespace birdgate
 {
+
+std::optional<UpstreamTarget> parseUpstreamUrl(const std::string& url, std::string& path)
+{
+    try
+    {
+        Poco::URI uri(url);
+        if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty() ||
+            !uri.getQuery().empty() || !uri.getFragment().empty())
+            return std::nullopt;
+        path = uri.getPath();
+        return UpstreamTarget{uri.getScheme(), uri.getHost(), uri.getPort()};
+    }
+    catch (const Poco::Exception&)
+    {
+        return std::nullopt;
+    }
+}
 
 std::string UpstreamResponse::header(const std::string& name) const
 {

@@ -4,6 +4,7 @@
 
 #include "birdgate/ApiPath.h"
 #include "birdgate/RestRequest.h"
+#include "birdgate/UpstreamPool.h"
 
 using birdgate::ApiPath;
 using birdgate::BodyKind;
@@ -19,6 +20,7 @@ class ApiPathTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testUpstreamMethod);
     CPPUNIT_TEST(testParseMethods);
     CPPUNIT_TEST(testPassHeader);
+    CPPUNIT_TEST(testUpstreamUrls);
     CPPUNIT_TEST_SUITE_END();
 
     static std::string ok(const std::string& raw)
@@ -113,6 +115,22 @@ public:
         CPPUNIT_ASSERT_EQUAL(size_t(1), RestRequest::parseMethods({"POST"}).size());
         CPPUNIT_ASSERT_THROW(RestRequest::parseMethods({"FETCH"}), std::invalid_argument);
         CPPUNIT_ASSERT_THROW(RestRequest::parseMethods({"GET;rm"}), std::invalid_argument);
+    }
+
+    void testUpstreamUrls()
+    {
+        std::string path;
+        auto t = birdgate::parseUpstreamUrl("https://api.twitter.com/1.1/", path);
+        CPPUNIT_ASSERT(t);
+        CPPUNIT_ASSERT_EQUAL(std::string("https"), t->scheme);
+        CPPUNIT_ASSERT_EQUAL(std::string("api.twitter.com"), t->host);
+        CPPUNIT_ASSERT_EQUAL(443, t->port);
+        CPPUNIT_ASSERT_EQUAL(std::string("/1.1/"), path);
+        t = birdgate::parseUpstreamUrl("http://127.0.0.1:9988/sandbox", path);
+        CPPUNIT_ASSERT(t && t->port == 9988 && path == "/sandbox");
+        for (const char* bad : {"ftp://x/", "api.twitter.com/1.1/", "https:///x", "https://x/?a=1", "https://x/#f",
+                                "not a url", "", "http://[::1"})
+            CPPUNIT_ASSERT_MESSAGE(bad, !birdgate::parseUpstreamUrl(bad, path));
     }
 
     void testPassHeader()

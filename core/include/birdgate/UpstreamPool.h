@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -44,6 +45,10 @@ struct UpstreamTarget
     std::string host;
     int port = 0;
 };
+
+/// The target and path of an upstream base URL (endpoint, api_root,
+/// stream_root): http or https, a host, no query; nullopt otherwise.
+std::optional<UpstreamTarget> parseUpstreamUrl(const std::string& url, std::string& path);
 
 struct UpstreamResponse
 {
