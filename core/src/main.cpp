@@ -2,8 +2,8 @@
 // --daemon --pidfile on Unix, through Poco's ServerApplication). A config
 // error prints file, line, key and what was expected, and exits 78 (EX_CONFIG)
 // before anything listens. SIGTERM/SIGINT drain in-flight requests, exit 0.
-#include "birdgate/Config.h"
-#include "birdgate/Gateway.h"
+#include "birdgate/config/Config.h"
+#include "birdgate/server/Gateway.h"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>

@@ -8,7 +8,7 @@
 // as many '&'-separated pairs as the input had.
 #include "FuzzCheck.h"
 
-#include "birdgate/AccessLog.h"
+#include "birdgate/ops/AccessLog.h"
 
 #include <algorithm>
 #include <cctype>

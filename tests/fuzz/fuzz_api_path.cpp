@@ -8,7 +8,7 @@
 // (it needs no re-encoding). A refusal always says why.
 #include "FuzzCheck.h"
 
-#include "birdgate/ApiPath.h"
+#include "rest/ApiPath.h"
 
 #include <cstddef>
 #include <cstdint>

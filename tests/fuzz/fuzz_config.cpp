@@ -18,7 +18,7 @@
 //     for reading that are not regular files.
 #include "FuzzCheck.h"
 
-#include "birdgate/Config.h"
+#include "birdgate/config/Config.h"
 
 #include <dlfcn.h>
 #include <sys/stat.h>

@@ -12,7 +12,7 @@
 //     3.5.1 encoding) parses back to the same pairs.
 #include "FuzzCheck.h"
 
-#include "birdgate/OAuth1.h"
+#include "birdgate/twitter/OAuth1.h"
 
 #include <cstddef>
 #include <cstdint>

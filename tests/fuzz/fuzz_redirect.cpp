@@ -12,7 +12,7 @@
 // '\'. Nothing else is ever returned.
 #include "FuzzCheck.h"
 
-#include "birdgate/RedirectPolicy.h"
+#include "birdgate/login/RedirectPolicy.h"
 
 #include <Poco/String.h>
 

@@ -11,7 +11,7 @@
 //   - sign()/verify() agree, and a signature does not verify other data.
 #include "FuzzCheck.h"
 
-#include "birdgate/SecretBox.h"
+#include "session/SecretBox.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -13,8 +13,8 @@
 // (the codec is byte-exact).
 #include "FuzzCheck.h"
 
-#include "birdgate/SessionManager.h"
-#include "birdgate/Store.h"
+#include "birdgate/session/SessionManager.h"
+#include "birdgate/session/Store.h"
 
 #include <cstddef>
 #include <cstdint>

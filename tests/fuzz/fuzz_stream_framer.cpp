@@ -18,8 +18,8 @@
 //     JSON, and its views point into the message.
 #include "FuzzCheck.h"
 
-#include "birdgate/StreamFramer.h"
-#include "birdgate/StreamMessage.h"
+#include "stream/StreamFramer.h"
+#include "birdgate/stream/StreamMessage.h"
 
 #include <cstddef>
 #include <cstdint>

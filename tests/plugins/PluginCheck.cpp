@@ -4,8 +4,8 @@
 // for plugin authors:
 //   birdgate_plugin_check <folder> <plugin.export> [config-json] [input-json] [context-json]
 // Exit status: 0 OK, 1 the transform failed, 2 the plugin was refused, 64 usage.
-#include "birdgate/PluginError.h"
-#include "birdgate/PluginHost.h"
+#include "birdgate/plugin/PluginError.h"
+#include "birdgate/plugin/PluginHost.h"
 
 #include <iostream>
 

@@ -1,0 +1,199 @@
+// TwitterStream: one `schedule:` entry with `function: TwitterStream`
+// (DESIGN.md 5), the C++ successor of Gramex's TwitterStream. It keeps a
+// statuses/filter.json connection open on its own thread and writes every
+// tweet, as one line, to a sink plugin (jsonl_sink for `path:`).
+//
+//   schedule:
+//     twitter-stream:
+//       function: TwitterStream
+//       kwargs: {track: beer,wine, follow: Starbucks, path: tweets.{:%Y-%m-%d}.jsonl,
+//                key: ..., secret: ..., access_key: ..., access_secret: ...}
+//       startup: true
+//       thread: true
+//
+// Life cycle, driven by Gateway:
+//   create()         reads the kwargs (ConfigError with file:line on anything
+//                    wrong: no predicate, > 400 track terms, > 5000 follows,
+//                    bad locations ...) and creates the sink instance, so a
+//                    missing plugin stops the server at start-up.
+//   resolveFollow()  turns follow screen names into ids through users/lookup
+//                    (100 a call, signed GET). A name Twitter does not know is
+//                    a ConfigError naming the schedule and the names; a
+//                    transient failure (network, 5xx, 429) is retried by the
+//                    stream thread before it connects.
+//   start()          the thread: connect, frame (StreamFramer), classify
+//                    (StreamMessage), write tweets (StreamSinkWriter), count
+//                    (StreamCounters), reconnect per ReconnectBackoff; a fatal
+//                    status (401 403 404 406 413 416) ends the thread with
+//                    one clear log line.
+//   stop()           interrupts the connection (StreamConnection) and any
+//                    backoff wait, joins, flushes the sink with sync and
+//                    releases it. Every complete message already read has
+//                    been written by then; a partial one is dropped.
+//
+// Waits go through the injected Clock, and the backoff limits, stall and
+// retry times are plain Settings fields, so the tests run in milliseconds.
+#pragma once
+
+#include "birdgate/common/Clock.h"
+#include "birdgate/config/Config.h"
+#include "birdgate/config/Kwargs.h"
+#include "birdgate/twitter/OAuth1.h"
+#include "stream/ReconnectBackoff.h"
+#include "stream/StreamCounters.h"
+#include "stream/StreamFramer.h"
+#include "stream/StreamSinkWriter.h"
+#include "birdgate/twitter/UpstreamPool.h"
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace birdgate
+{
+
+struct Services;
+class StreamConnection;
+
+/// Resolving follow names failed for a reason that may pass (network, 5xx,
+/// 429): the stream thread tries again later.
+class StreamTransientError : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class TwitterStream
+{
+public:
+    static constexpr std::size_t MAX_TRACK = 400;     // Twitter's limits on one connection
+    static constexpr std::size_t MAX_FOLLOW = 5000;
+    static constexpr std::size_t MAX_LOCATION_BOXES = 25;
+    static constexpr std::size_t MAX_TRACK_BYTES = 60; // one track phrase
+    static constexpr std::size_t LOOKUP_BATCH = 100;  // users/lookup names per call
+
+    struct Settings
+    {
+        std::string name;       // the schedule entry's name
+        std::string file;       // where it was configured, for ConfigErrors
+        int line = 0;
+        bool startup = true;
+
+        std::string streamUrl;  // {stream_root}/1.1/statuses/filter.json
+        std::string apiRoot;    // users/lookup goes to {api_root}/1.1/users/lookup.json
+        oauth1::Credentials credentials;
+
+        std::vector<std::string> track;
+        std::vector<std::string> followIds;   // numeric ids (resolved names are added here)
+        std::vector<std::string> followNames; // screen names still to resolve
+        std::vector<std::string> locations;
+        std::vector<std::string> language;
+        std::string filterLevel;
+        std::string stallWarnings;            // "true" / "false" / "" (not sent)
+        bool delimitedLength = false;
+
+        std::chrono::milliseconds stallTimeout{90'000};
+        std::chrono::milliseconds connectTimeout{10'000};
+        std::chrono::milliseconds lookupTimeout{20'000};
+        ReconnectBackoff::Policy backoff;     // Twitter's by default; tests shrink it
+        std::chrono::milliseconds sinkRetryWait{100};
+        std::chrono::milliseconds sinkStopGrace{1'000};
+        std::chrono::milliseconds flushTick{1'000}; // how often flush(false) nudges a `flush: N` sink
+
+        std::string sinkFunction; // "jsonl_sink.write" for path:, or sink:
+        std::string sinkConfig;   // the sink's config JSON
+
+        /// The form body of statuses/filter.json (followIds joined, lists
+        /// joined with commas), in Twitter's documented order.
+        oauth1::Params params() const;
+        /// "stream NAME", the prefix of every log line.
+        std::string logPrefix() const { return "stream " + name; }
+    };
+
+    /// The kwargs table: name, type, default, description of every key.
+    static std::span<const KwargSpec> kwargSpec();
+
+    /// Reads a schedule entry's kwargs; throws ConfigError naming file, line
+    /// and key. Unknown keys are appended to `warnings`.
+    static Settings parse(const ScheduleEntry& entry, const AppConfig& app, std::vector<std::string>* warnings);
+
+    /// The server's way: parse(), then the sink from services.plugins (the
+    /// bundled jsonl_sink is also looked for next to the executable).
+    /// Throws ConfigError.
+    static std::unique_ptr<TwitterStream> create(const ScheduleEntry& entry, const Services& services);
+
+    TwitterStream(Settings settings, std::shared_ptr<UpstreamPool> upstreams, std::unique_ptr<StreamSinkWriter> sink,
+                  Clock& clock = SystemClock::instance());
+    ~TwitterStream();
+
+    TwitterStream(const TwitterStream&) = delete;
+    TwitterStream& operator=(const TwitterStream&) = delete;
+
+    /// Looks the follow screen names up (nothing to do without names).
+    /// Throws ConfigError for names Twitter does not know or refused
+    /// credentials, StreamTransientError for failures worth retrying.
+    void resolveFollow();
+
+    /// Starts the stream thread (once).
+    void start();
+
+    /// Stops the thread, flushes with sync and releases the sink. Idempotent;
+    /// also run by the destructor.
+    void stop();
+
+    bool started() const { return _started; }
+    const Settings& settings() const { return _settings; }
+    const StreamCounters& counters() const { return _counters; }
+    /// The follow ids the stream sends (after resolution).
+    std::vector<std::string> followIds() const;
+
+private:
+    enum class End
+    {
+        Stopped,  // stop() asked
+        Network,  // could not connect, connection lost or closed
+        Stall,    // no byte for stall_timeout
+        Http      // a status other than 200
+    };
+    struct Attempt
+    {
+        End end = End::Network;
+        int status = 0;
+        std::string detail;
+    };
+
+    void run(std::stop_token stop);
+    bool resolveInThread(std::stop_token stop);
+    Attempt connectOnce(std::stop_token stop);
+    void onMessage(std::string_view message);
+    void finish();
+
+    Settings _settings;
+    std::string _prefix;
+    std::shared_ptr<UpstreamPool> _upstreams;
+    std::unique_ptr<StreamSinkWriter> _sink;
+    Clock& _clock;
+    StreamCounters _counters;
+    ReconnectBackoff _backoff;
+    StreamFramer _framer;
+    UpstreamTarget _target;
+    std::string _path;             // request path of statuses/filter.json
+    std::stop_token _stopToken;    // the thread's, for sink retries inside the framer callback
+    std::uint64_t _connectionLimitTrack = 0;
+    std::uint64_t _notJsonLogged = 0;
+    std::chrono::steady_clock::time_point _nextFlushTick{};
+
+    mutable std::mutex _mutex;     // guards _connection, the follow lists and _stopped
+    std::shared_ptr<StreamConnection> _connection;
+    std::jthread _thread;
+    bool _started = false;
+    bool _stopped = false;
+};
+
+} // namespace birdgate

@@ -1,0 +1,167 @@
+// Gateway; see Gateway.h.
+#include "birdgate/server/Gateway.h"
+
+#include "server/FileHandler.h"
+#include "birdgate/plugin/PluginHost.h"
+#include "birdgate/cache/ResponseCache.h"
+#include "birdgate/session/SessionManager.h"
+#include "birdgate/session/Store.h"
+#include "birdgate/rest/TwitterRESTHandler.h"
+#include "birdgate/plugin/TransformPool.h"
+#include "birdgate/sandbox/TwitterSandbox.h"
+#include "birdgate/stream/TwitterStream.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Thread.h>
+
+#include <chrono>
+#include <regex>
+#include <thread>
+
+namespace birdgate
+{
+
+Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warnings)
+{
+    _services.config = &_config;
+    _services.upstreams = std::make_shared<UpstreamPool>();
+    _services.warnings = &_warnings;
+    std::string store = _config.app.store;
+    try
+    {
+        _services.store = Store::open(store, _config.app.secret, &_warnings);
+    }
+    catch (const std::exception& e)
+    {
+        throw ConfigError(_config.mainFile, 0, "app.store", std::string("a usable store (") + e.what() + ")");
+    }
+    _services.sessions = std::make_shared<SessionManager>(_services.store, _config.app.sessionExpiry);
+    if (!_config.app.accessLog.empty())
+    {
+        try
+        {
+            _accessLog = std::make_shared<AccessLog>(_config.app.accessLog);
+        }
+        catch (const std::exception& e)
+        {
+            throw ConfigError(_config.mainFile, 0, "app.access_log", std::string("a writable file or - (") + e.what() + ")");
+        }
+    }
+    _services.plugins = std::make_shared<PluginHost>(_config.app.plugins);
+    _services.cache = std::make_shared<ResponseCache>(static_cast<size_t>(_config.app.cacheSize));
+    _services.transforms = std::make_shared<TransformPool>(static_cast<unsigned>(_config.app.transformThreads));
+    _router = std::make_shared<Router>();
+    for (const auto& entry : _config.urls)
+    {
+        std::shared_ptr<Endpoint> endpoint = makeEndpoint(entry);
+        try
+        {
+            _router->add(entry.name, entry.pattern, entry.priority, entry.order, endpoint);
+        }
+        catch (const std::regex_error& e)
+        {
+            throw ConfigError(entry.origin.file, entry.line, "url." + entry.name + ".pattern",
+                              std::string("a valid regular expression (") + e.what() + ")");
+        }
+    }
+    _router->finish();
+    // After the endpoints, so the same start-up reports every config error.
+    for (const auto& entry : _config.schedules)
+    {
+        if (entry.function == "TwitterStream")
+            _streams.push_back(TwitterStream::create(entry, _services));
+        else // a pasted Gramex schedule of a Python function: say so, run the rest
+            _warnings.push_back(entry.origin.file + ":" + std::to_string(entry.line) + ": schedule." + entry.name +
+                                ": function " + entry.function +
+                                " is not one birdgate runs (only TwitterStream); ignored");
+    }
+}
+
+Gateway::~Gateway()
+{
+    if (_server && !_stopped) stop(0);
+    for (auto& s : _streams) s->stop(); // started but never served (start() threw), or never started
+}
+
+std::shared_ptr<Endpoint> Gateway::makeEndpoint(const UrlEntry& entry)
+{
+    if (entry.handler == "TwitterRESTHandler") return std::make_shared<TwitterRESTHandler>(entry, _services);
+    if (entry.handler == "FileHandler") return std::make_shared<FileHandler>(entry, _services);
+    if (entry.handler == "TwitterSandbox") return std::make_shared<TwitterSandbox>(entry, _config.app, &_warnings);
+    throw ConfigError(entry.origin.file, entry.line, "url." + entry.name + ".handler",
+                      "TwitterRESTHandler, TwitterSandbox or FileHandler (got " + entry.handler + ")");
+}
+
+void Gateway::start()
+{
+    const AppConfig& app = _config.app;
+    Poco::Net::ServerSocket socket;
+    socket.bind(Poco::Net::SocketAddress(app.host, static_cast<Poco::UInt16>(app.port)), true);
+    // Accepted sockets inherit TCP_NODELAY on Linux: Poco writes an answer's
+    // headers and body in two sends, which Nagle would otherwise hold back.
+    socket.setNoDelay(true);
+    socket.listen(app.queue);
+    auto* params = new Poco::Net::HTTPServerParams;
+    // One thread per connection, keep-alive included: threads bounds how many
+    // clients are served at once; the queue holds the rest.
+    params->setMaxThreads(app.threads);
+    params->setMaxQueued(app.queue);
+    params->setKeepAlive(true);
+    params->setMaxKeepAliveRequests(0); // unlimited
+    params->setKeepAliveTimeout(Poco::Timespan(5, 0));
+    params->setTimeout(Poco::Timespan(30, 0));
+    params->setServerName("birdgate/" BIRDGATE_VERSION);
+    params->setSoftwareVersion("birdgate/" BIRDGATE_VERSION);
+    _threads = std::make_unique<Poco::ThreadPool>(2, app.threads + 4, 60);
+    _server = std::make_unique<Poco::Net::HTTPServer>(new RequestDispatcher(_router, _accessLog), *_threads, socket, params);
+    _server->start();
+    // Follow names first, all of them, so an unknown name stops everything
+    // before any stream writes a line. The server is already up because the
+    // users/lookup may be answered by this very process (the demo's sandbox).
+    Poco::Logger& log = Poco::Logger::get("birdgate");
+    for (auto& s : _streams)
+    {
+        if (!s->settings().startup) continue;
+        try
+        {
+            s->resolveFollow();
+        }
+        catch (const StreamTransientError& e)
+        {
+            log.warning("stream %s: %s; the stream will look the names up before connecting", s->settings().name,
+                        std::string(e.what()));
+        }
+    }
+    for (auto& s : _streams)
+        if (s->settings().startup) s->start();
+}
+
+int Gateway::port() const
+{
+    return _server ? _server->port() : 0;
+}
+
+void Gateway::stop(int drainSeconds)
+{
+    if (!_server || _stopped) return;
+    _stopped = true;
+    // stopAll(false) waits for every request being served, so endpoints first
+    // end the answers that never finish by themselves (the sandbox's streams).
+    for (const auto& e : _router->endpoints()) e->shutdown();
+    // Stops accepting; idle keep-alive connections are closed at once and
+    // each connection busy with a request closes when that request is done.
+    _server->stopAll(false);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(drainSeconds);
+    while (_server->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (_server->currentConnections() > 0) _server->stopAll(true);
+    // Streams after the HTTP side: each writes what it holds, syncs, closes.
+    for (auto& s : _streams) s->stop();
+    _services.transforms->stop();
+    _threads->joinAll();
+}
+
+} // namespace birdgate

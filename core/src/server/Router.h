@@ -1,0 +1,47 @@
+// Routes a request path to the Endpoint of the first matching url entry:
+// anchored regex patterns, higher `priority` first, ties in file order.
+// Built once at start-up, read-only afterwards (safe from every thread).
+#pragma once
+
+#include "birdgate/server/Endpoint.h"
+
+#include <memory>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace birdgate
+{
+
+class Router
+{
+public:
+    /// Adds a route; `pattern` is anchored (matched against the whole path).
+    /// Throws std::regex_error for a bad pattern.
+    void add(const std::string& name, const std::string& pattern, int priority, size_t order,
+             std::shared_ptr<Endpoint> endpoint);
+
+    /// Sorts by priority (descending), then order. Call once after the adds.
+    void finish();
+
+    /// The endpoint for `path` (percent-encoded, without query) or nullptr.
+    Endpoint* route(const std::string& path, RouteMatch& match) const;
+
+    /// Every endpoint, for shutdown.
+    std::vector<std::shared_ptr<Endpoint>> endpoints() const;
+
+    size_t size() const { return _routes.size(); }
+
+private:
+    struct Route
+    {
+        std::string name;
+        std::regex regex;
+        int priority;
+        size_t order;
+        std::shared_ptr<Endpoint> endpoint;
+    };
+    std::vector<Route> _routes;
+};
+
+} // namespace birdgate

@@ -1,0 +1,162 @@
+// TwitterSandbox: an emulator of the Twitter v1.1 API and its OAuth login,
+// served as a birdgate Endpoint (DESIGN.md 6), for development, the tests,
+// the demo and the benchmarks.
+//
+// It checks OAuth 1.0a signatures the way Twitter does (401 with code 32 bad
+// signature or unknown consumer, 89 unknown token, 135 clock skew), answers
+// from deterministic synthetic data (SandboxData: same seed, same request,
+// same body), keeps tweets posted through statuses/update in memory, counts
+// x-rate-limit-* per token and endpoint (RateLimiter) and runs the three-
+// legged login with an HTML Authorize/Cancel page (SandboxOAuth).
+//
+// Requests are dispatched through a table of API paths (ROUTES in the .cpp),
+// each naming its access rule and handler method, so new endpoints (the
+// statuses/filter.json stream) are one line and one method. The stream
+// itself (synthetic tweets, keep-alives, injected faults) is SandboxStream;
+// its control URL, `_control/stream` under the mount, is served to loopback
+// clients only and needs no signature (test machinery, see SandboxStream.h).
+//
+// Decisions where Twitter is ambiguous or unknowable:
+//   - a wrong method (GET on statuses/update.json, GET on oauth/access_token)
+//     answers 404 code 34 "Sorry, that page does not exist.", as Twitter's
+//     method-keyed router does; read endpoints accept GET and POST;
+//   - a missing or unparsable Authorization header is code 32, like a bad
+//     signature; a bearer token on a user-context endpoint is 403 code 220;
+//   - malformed percent-encoding in the query or form body is 400 with
+//     birdgate's own error code (the status), a body above AppConfig::maxBody 413;
+//   - nonces are not remembered (replays inside clock_skew pass);
+//   - users/show|lookup and followers/list by user_id know the generated
+//     population, configured users, logged-in users, posters and names seen
+//     before; other ids are "User not found." (ids are hashes of names).
+#pragma once
+
+#include "birdgate/config/Config.h"
+#include "birdgate/server/Endpoint.h"
+#include "birdgate/config/Kwargs.h"
+#include "birdgate/sandbox/RateLimiter.h"
+#include "birdgate/sandbox/SandboxData.h"
+#include "birdgate/sandbox/SandboxOAuth.h"
+#include "birdgate/sandbox/SandboxStream.h"
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace birdgate
+{
+
+class TwitterSandbox : public Endpoint
+{
+  public:
+    /// Reads entry.kwargs through kwargSpec(); throws ConfigError on a bad
+    /// value, appends unknown keys to `warnings`.
+    TwitterSandbox(const UrlEntry& entry, const AppConfig& app, std::vector<std::string>* warnings);
+    ~TwitterSandbox() override;
+
+    void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                const RouteMatch& match) override;
+
+    /// Ends the open statuses/filter.json streams now (SandboxStream::endAll):
+    /// a stream is an answer that never finishes on its own, so draining
+    /// would wait for it; new ones end at once.
+    void shutdown() override;
+
+    SandboxStream& stream() { return *_stream; }
+
+    /// The kwargs table: name, type, default, description of every key.
+    static std::span<const KwargSpec> kwargSpec();
+
+    const SandboxData& data() const { return _data; }
+
+    /// Tweets kept per user, and in all, from statuses/update.
+    static constexpr std::size_t MAX_POSTS_PER_USER = 3200;
+    static constexpr std::size_t MAX_POSTS = 100000;
+    /// Names remembered for lookups by id (beyond the generated population).
+    static constexpr std::size_t MAX_KNOWN_NAMES = 100000;
+
+  private:
+    struct Call;
+    struct OAuthHeader;
+    using Handler = void (TwitterSandbox::*)(Call&);
+
+    TwitterSandbox(const Kwargs& kw, const UrlEntry& entry, const AppConfig& app, std::vector<std::string>* warnings);
+
+    enum class Access
+    {
+        Page,      // browser page, no signature (oauth/authorize)
+        Self,      // the handler authenticates (request_token, access_token, oauth2/token)
+        AppOrUser, // a user token or an app-only bearer
+        User       // a user token only
+    };
+
+    struct Route
+    {
+        const char* path;
+        Access access;
+        bool postOnly;
+        Handler handler;
+    };
+    static const Route ROUTES[];
+    const Route* findRoute(const std::string& path) const;
+
+    // ------------------------------------------------------------ API calls
+    void searchTweets(Call& call);
+    void homeTimeline(Call& call);
+    void userTimeline(Call& call);
+    void statusesUpdate(Call& call);
+    void usersShow(Call& call);
+    void usersLookup(Call& call);
+    void followersList(Call& call);
+    void verifyCredentials(Call& call);
+    void statusesFilter(Call& call);
+    void streamControl(Call& call, const std::string& body);
+
+    // --------------------------------------------------------------- logins
+    void requestToken(Call& call);
+    void authorizePage(Call& call);
+    void accessToken(Call& call);
+    void oauth2Token(Call& call);
+
+    // -------------------------------------------------------------- helpers
+    bool authenticate(Call& call);
+    int parseOAuthHeader(Call& call, OAuthHeader& header);
+    bool signatureMatches(Call& call, const OAuthHeader& header, const std::string& consumerSecret,
+                          const std::string& tokenSecret);
+    std::optional<SandboxUser> resolveUser(Call& call, bool defaultToSelf);
+    SandboxUser userFor(const std::string& screenName) const;
+    void rememberName(const std::string& screenName);
+    std::vector<SandboxTweet> postsOf(const std::string& screenName) const;
+    void timeline(Call& call, const TweetPool& pool, const std::vector<SandboxTweet>& posted);
+    std::vector<SandboxTweet> collect(const TweetPool& pool, const std::vector<SandboxTweet>& posted, int count,
+                                      std::optional<std::uint64_t> maxId, std::optional<std::uint64_t> sinceId,
+                                      bool& more) const;
+    void appendTweets(std::string& out, const std::vector<SandboxTweet>& tweets, SandboxData::TweetStyle style) const;
+    void sendPage(Call& call, int status, const std::string& html);
+
+    std::string _name;
+    SandboxData _data;
+    SandboxOAuth _oauth;
+    RateLimiter _limiter;
+    int _clockSkew;
+    int _latency;
+    long long _maxBody;
+    std::vector<std::string> _configuredUsers; // offered on the authorize page
+    std::unique_ptr<SandboxStream> _stream;    // statuses/filter.json and its faults
+
+    mutable std::shared_mutex _stateMutex;
+    std::unordered_map<std::string, std::deque<SandboxTweet>> _posts; // lower-cased name -> newest first
+    std::deque<SandboxTweet> _allPosts;                               // newest first, for search
+    std::unordered_map<std::uint64_t, std::string> _knownNames;       // id -> screen name
+    long long _lastPostMillis = 0;
+    std::uint64_t _postSequence = 0;
+};
+
+} // namespace birdgate
