@@ -4,7 +4,7 @@
 // the folder (no "..", no encoded separators, no hidden files).
 #pragma once
 
-#include "birdgate/server/Endpoint.h"
+#include "birdgate/server/LegacyEndpoint.h"
 #include "birdgate/server/Services.h"
 
 #include <string>
@@ -14,7 +14,7 @@
 namespace birdgate
 {
 
-class FileHandler : public Endpoint
+class FileHandler : public LegacyEndpoint
 {
 public:
     FileHandler(const UrlEntry& entry, const Services& services);

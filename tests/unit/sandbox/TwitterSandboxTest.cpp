@@ -54,7 +54,7 @@ statuses: 300
 class RouteHandler : public Poco::Net::HTTPRequestHandler
 {
   public:
-    explicit RouteHandler(Endpoint& endpoint) : _endpoint(endpoint) {}
+    explicit RouteHandler(LegacyEndpoint& endpoint) : _endpoint(endpoint) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override
     {
@@ -72,20 +72,20 @@ class RouteHandler : public Poco::Net::HTTPRequestHandler
     }
 
   private:
-    Endpoint& _endpoint;
+    LegacyEndpoint& _endpoint;
 };
 
 class RouteFactory : public Poco::Net::HTTPRequestHandlerFactory
 {
   public:
-    explicit RouteFactory(Endpoint& endpoint) : _endpoint(endpoint) {}
+    explicit RouteFactory(LegacyEndpoint& endpoint) : _endpoint(endpoint) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override
     {
         return new RouteHandler(_endpoint);
     }
 
   private:
-    Endpoint& _endpoint;
+    LegacyEndpoint& _endpoint;
 };
 
 struct Reply

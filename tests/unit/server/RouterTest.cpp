@@ -16,7 +16,7 @@ class Named : public Endpoint
 {
 public:
     explicit Named(std::string name) : name(std::move(name)) {}
-    void handle(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&, const RouteMatch&) override {}
+    birdgate::Task<void> serve(birdgate::Request&, birdgate::Answer&, const RouteMatch&) override { co_return; }
     std::string name;
 };
 

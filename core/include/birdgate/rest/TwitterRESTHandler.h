@@ -5,7 +5,7 @@
 // the empty API path runs the OAuth 1.0a login (TwitterLogin).
 #pragma once
 
-#include "birdgate/server/Endpoint.h"
+#include "birdgate/server/LegacyEndpoint.h"
 #include "birdgate/config/Kwargs.h"
 #include "birdgate/twitter/OAuth1.h"
 #include "birdgate/login/RedirectPolicy.h"
@@ -28,7 +28,7 @@ namespace birdgate
 struct Session;
 class TransformChain;
 
-class TwitterRESTHandler : public Endpoint
+class TwitterRESTHandler : public LegacyEndpoint
 {
 public:
     TwitterRESTHandler(const UrlEntry& entry, const Services& services);

@@ -1,11 +1,14 @@
 // An Endpoint is what one `url:` entry becomes at start-up: the long-lived,
-// immutable configuration object that serves every request routed to it.
-// Poco creates a fresh HTTPRequestHandler per request; that object is only a
-// thin adapter that calls Endpoint::handle (see RequestDispatcher).
+// immutable configuration object that serves every request routed to it
+// (DESIGN.md 1). The per-request state lives in the serve() coroutine's frame.
+// It knows nothing of the HTTP library: it reads a Request and writes an
+// Answer. Anything that blocks (store, plugins, files) goes to the worker
+// pool (co_await workers.run(...)), never on the I/O thread that runs serve().
 #pragma once
 
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
+#include "birdgate/common/Task.h"
+#include "birdgate/server/Answer.h"
+#include "birdgate/server/Request.h"
 
 #include <string>
 #include <vector>
@@ -27,9 +30,9 @@ class Endpoint
 public:
     virtual ~Endpoint() = default;
 
-    /// Serves one request. Must be thread-safe: many server threads call it at once.
-    virtual void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                        const RouteMatch& match) = 0;
+    /// Serves one request. Runs on an I/O thread; many at once.
+    /// An exception escaping it answers 500 (when nothing was sent yet).
+    virtual Task<void> serve(Request& request, Answer& answer, const RouteMatch& match) = 0;
 
     /// Called once when the server begins shutting down, before in-flight
     /// requests are drained: end answers that never finish by themselves

@@ -31,7 +31,7 @@
 #pragma once
 
 #include "birdgate/config/Config.h"
-#include "birdgate/server/Endpoint.h"
+#include "birdgate/server/LegacyEndpoint.h"
 #include "birdgate/config/Kwargs.h"
 #include "birdgate/sandbox/RateLimiter.h"
 #include "birdgate/sandbox/SandboxData.h"
@@ -53,7 +53,7 @@
 namespace birdgate
 {
 
-class TwitterSandbox : public Endpoint
+class TwitterSandbox : public LegacyEndpoint
 {
   public:
     /// Reads entry.kwargs through kwargSpec(); throws ConfigError on a bad
