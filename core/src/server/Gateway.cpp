@@ -2,6 +2,7 @@
 #include "birdgate/server/Gateway.h"
 
 #include "server/FileHandler.h"
+#include "birdgate/common/WorkerPool.h"
 #include "birdgate/plugin/PluginHost.h"
 #include "birdgate/cache/ResponseCache.h"
 #include "birdgate/session/SessionManager.h"
@@ -28,6 +29,7 @@ Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warni
 {
     _services.config = &_config;
     _services.upstreams = std::make_shared<UpstreamPool>();
+    _services.workers = std::make_shared<WorkerPool>(8);
     _services.warnings = &_warnings;
     std::string store = _config.app.store;
     try
@@ -161,6 +163,7 @@ void Gateway::stop(int drainSeconds)
     // Streams after the HTTP side: each writes what it holds, syncs, closes.
     for (auto& s : _streams) s->stop();
     _services.transforms->stop();
+    _services.workers->stop();
     _threads->joinAll();
 }
 

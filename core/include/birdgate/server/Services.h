@@ -19,11 +19,15 @@ class SessionManager;
 class PluginHost;
 class ResponseCache;
 class TransformPool;
+class WorkerPool;
+class AsyncUpstreamPool;
 
 struct Services
 {
     const Config* config = nullptr;
-    std::shared_ptr<UpstreamPool> upstreams;
+    std::shared_ptr<UpstreamPool> upstreams;          // TRANSITIONAL: Poco sessions, blocking
+    std::shared_ptr<AsyncUpstreamPool> asyncUpstreams; // Beast, awaited (TwitterClient's)
+    std::shared_ptr<WorkerPool> workers;              // app.workers: store, plugins, files
     std::shared_ptr<Store> store;
     std::shared_ptr<SessionManager> sessions;
     std::shared_ptr<PluginHost> plugins;
