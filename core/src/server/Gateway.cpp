@@ -29,7 +29,21 @@ Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warni
 {
     _services.config = &_config;
     _services.upstreams = std::make_shared<UpstreamPool>();
-    _services.workers = std::make_shared<WorkerPool>(8);
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    _ioThreads = _config.app.threads == 0 ? cores : static_cast<unsigned>(_config.app.threads);
+    if (_ioThreads > 4 * cores)
+    {
+        // Old configs counted connections here (one Poco thread each); now a
+        // few I/O threads serve any number of connections, and hundreds of
+        // them would only add context switches.
+        _warnings.push_back(_config.mainFile + ": app.threads: " + std::to_string(_ioThreads) +
+                            " capped to " + std::to_string(4 * cores) +
+                            ": it is now the number of I/O threads (default: one per core), not of "
+                            "connections served at once; app.max_connections bounds connections");
+        _ioThreads = 4 * cores;
+    }
+    unsigned workers = _config.app.workers == 0 ? std::max(8u, 4 * cores) : static_cast<unsigned>(_config.app.workers);
+    _services.workers = std::make_shared<WorkerPool>(workers);
     _services.warnings = &_warnings;
     std::string store = _config.app.store;
     try
@@ -109,7 +123,7 @@ void Gateway::start()
     auto* params = new Poco::Net::HTTPServerParams;
     // One thread per connection, keep-alive included: threads bounds how many
     // clients are served at once; the queue holds the rest.
-    params->setMaxThreads(app.threads);
+    params->setMaxThreads(128); // TRANSITIONAL: Poco's thread per connection
     params->setMaxQueued(app.queue);
     params->setKeepAlive(true);
     params->setMaxKeepAliveRequests(0); // unlimited
@@ -117,7 +131,7 @@ void Gateway::start()
     params->setTimeout(Poco::Timespan(30, 0));
     params->setServerName("birdgate/" BIRDGATE_VERSION);
     params->setSoftwareVersion("birdgate/" BIRDGATE_VERSION);
-    _threads = std::make_unique<Poco::ThreadPool>(2, app.threads + 4, 60);
+    _threads = std::make_unique<Poco::ThreadPool>(2, 128 + 4, 60);
     _server = std::make_unique<Poco::Net::HTTPServer>(new RequestDispatcher(_router, _accessLog), *_threads, socket, params);
     _server->start();
     // Follow names first, all of them, so an unknown name stops everything

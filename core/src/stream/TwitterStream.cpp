@@ -17,7 +17,9 @@
 #include "birdgate/plugin/PluginHost.h"
 #include "birdgate/plugin/SinkInstance.h"
 #include "birdgate/server/Services.h"
+#include "stream/FollowResolver.h"
 #include "stream/StreamConnection.h"
+#include "stream/StreamText.h"
 #include "birdgate/stream/StreamMessage.h"
 #include "birdgate/config/YamlJson.h"
 
@@ -42,69 +44,7 @@ namespace birdgate
 
 namespace
 {
-const KwargSpec SPEC[] = {
-    {"key", KwargType::String, nullptr, "consumer key of the Twitter app (required)"},
-    {"secret", KwargType::String, nullptr, "consumer secret (required)"},
-    {"access_key", KwargType::String, nullptr, "access token of the user the stream runs as (required)"},
-    {"access_secret", KwargType::String, nullptr, "access token secret (required)"},
-    {"track", KwargType::StringList, nullptr, "phrases to track: a list or a comma-separated string (<= 400)"},
-    {"follow", KwargType::StringList, nullptr,
-     "users to follow: numeric ids or screen names (looked up once at start-up), list or comma-separated (<= 5000)"},
-    {"locations", KwargType::StringList, nullptr,
-     "bounding boxes: south-west longitude,latitude then north-east longitude,latitude (<= 25 boxes)"},
-    {"language", KwargType::StringList, nullptr, "BCP 47 language codes, e.g. en,fr"},
-    {"filter_level", KwargType::String, nullptr, "none, low or medium"},
-    {"stall_warnings", KwargType::Bool, nullptr, "ask Twitter for FALLING_BEHIND warnings"},
-    {"delimited", KwargType::String, nullptr, "length: each message is preceded by its byte count"},
-    {"stream_root", KwargType::String, nullptr, "streaming API root (default app.twitter.stream_root)"},
-    {"api_root", KwargType::String, nullptr, "REST API root for users/lookup (default app.twitter.api_root)"},
-    {"path", KwargType::String, nullptr,
-     "JSON Lines file, formatted from the UTC time with {:%Y-%m-%d}-style fields; relative to the YAML's folder"},
-    {"flush", KwargType::Any, nullptr, "path: sync every N seconds, true (every line) or false (leave it to the OS)"},
-    {"sink", KwargType::String, nullptr, "another sink plugin, plugin.export (instead of path:)"},
-    {"sink_config", KwargType::Map, nullptr, "the config of the sink: plugin, as a map (becomes its config JSON)"},
-    {"stall_timeout", KwargType::Number, "90", "seconds without a byte (keep-alives count) before reconnecting"},
-    {"timeout", KwargType::Number, "10", "seconds to connect and send the request"},
-};
-
-std::string lowered(std::string text)
-{
-    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-}
-
-bool allDigits(const std::string& s)
-{
-    return !s.empty() && s.size() <= 20 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-bool validScreenName(const std::string& s)
-{
-    return !s.empty() && s.size() <= 15 &&
-           std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-}
-
-std::string joined(const std::vector<std::string>& items, const char* sep = ",")
-{
-    std::string out;
-    for (const auto& item : items)
-    {
-        if (!out.empty()) out += sep;
-        out += item;
-    }
-    return out;
-}
-
-/// A message for the log: at most 80 bytes, control and non-ASCII bytes as
-/// '?', so a line that is not JSON cannot forge log lines.
-std::string preview(std::string_view text)
-{
-    std::string out;
-    for (char c : text.substr(0, 80))
-        out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    if (text.size() > 80) out += "...";
-    return out;
-}
+using namespace streamtext;
 
 /// The bundled plugins next to the executable (<bin>/plugins, and
 /// <bin>/../lib/birdgate/plugins for an installed tree).
@@ -123,162 +63,6 @@ std::string describeWait(std::chrono::milliseconds wait)
     return std::to_string(wait.count()) + " ms";
 }
 } // namespace
-
-// ------------------------------------------------------------------ Settings
-
-oauth1::Params TwitterStream::Settings::params() const
-{
-    oauth1::Params p;
-    if (!track.empty()) p.emplace_back("track", joined(track));
-    if (!followIds.empty()) p.emplace_back("follow", joined(followIds));
-    if (!locations.empty()) p.emplace_back("locations", joined(locations));
-    if (!language.empty()) p.emplace_back("language", joined(language));
-    if (!filterLevel.empty()) p.emplace_back("filter_level", filterLevel);
-    if (!stallWarnings.empty()) p.emplace_back("stall_warnings", stallWarnings);
-    if (delimitedLength) p.emplace_back("delimited", "length");
-    return p;
-}
-
-std::span<const KwargSpec> TwitterStream::kwargSpec()
-{
-    return SPEC;
-}
-
-TwitterStream::Settings TwitterStream::parse(const ScheduleEntry& entry, const AppConfig& app,
-                                             std::vector<std::string>* warnings)
-{
-    Kwargs kw(entry.kwargs, entry.origin, entry.line, "schedule." + entry.name + ".kwargs", SPEC, warnings);
-    Settings s;
-    s.name = entry.name;
-    s.file = entry.origin.file;
-    s.line = entry.line;
-    s.startup = entry.startup;
-
-    for (const char* required : {"key", "secret", "access_key", "access_secret"})
-        if (kw.str(required).empty()) kw.fail(required, "a non-empty string (a stream always runs as one user)");
-    s.credentials.consumerKey = kw.str("key");
-    s.credentials.consumerSecret = kw.str("secret");
-    s.credentials.token = kw.str("access_key");
-    s.credentials.tokenSecret = kw.str("access_secret");
-
-    auto root = [&](const char* key, const std::string& fallback) {
-        std::string url = kw.has(key) ? kw.str(key) : fallback;
-        while (!url.empty() && url.back() == '/') url.pop_back();
-        std::string path;
-        if (!parseUpstreamUrl(url, path)) kw.fail(key, "an http:// or https:// URL without a query (found '" + url + "')");
-        return url;
-    };
-    s.streamUrl = root("stream_root", app.streamRoot) + "/1.1/statuses/filter.json";
-    s.apiRoot = root("api_root", app.apiRoot);
-
-    s.track = kw.list("track");
-    if (s.track.size() > MAX_TRACK)
-        kw.fail("track", "at most " + std::to_string(MAX_TRACK) + " phrases, Twitter's limit (found " +
-                             std::to_string(s.track.size()) + ")");
-    for (const auto& t : s.track)
-        if (t.size() > MAX_TRACK_BYTES)
-            kw.fail("track", "phrases of at most 60 bytes, Twitter's limit (found '" + preview(t) + "')");
-
-    std::set<std::string> seenIds, seenNames;
-    for (std::string f : kw.list("follow"))
-    {
-        if (!f.empty() && f[0] == '@') f.erase(0, 1);
-        if (allDigits(f))
-        {
-            if (seenIds.insert(f).second) s.followIds.push_back(f);
-        }
-        else if (validScreenName(f))
-        {
-            if (seenNames.insert(lowered(f)).second) s.followNames.push_back(f);
-        }
-        else
-            kw.fail("follow", "numeric user ids or screen names of 1-15 letters, digits or _ (found '" +
-                                  preview(f) + "')");
-    }
-    if (s.followIds.size() + s.followNames.size() > MAX_FOLLOW)
-        kw.fail("follow", "at most " + std::to_string(MAX_FOLLOW) + " users, Twitter's limit (found " +
-                              std::to_string(s.followIds.size() + s.followNames.size()) + ")");
-
-    s.locations = kw.list("locations");
-    for (const auto& v : s.locations)
-        if (!yamlscalars::parseNumber(v)) kw.fail("locations", "numbers (found '" + preview(v) + "')");
-    if (s.locations.size() % 4 != 0)
-        kw.fail("locations", "groups of 4 numbers: sw longitude, sw latitude, ne longitude, ne latitude (found " +
-                                 std::to_string(s.locations.size()) + " numbers)");
-    if (s.locations.size() > MAX_LOCATION_BOXES * 4)
-        kw.fail("locations", "at most 25 boxes, Twitter's limit");
-
-    if (s.track.empty() && s.followIds.empty() && s.followNames.empty() && s.locations.empty())
-        kw.fail("track", "at least one of track, follow or locations (Twitter needs a predicate)");
-
-    s.language = kw.list("language");
-    s.filterLevel = kw.str("filter_level");
-    if (!s.filterLevel.empty() && s.filterLevel != "none" && s.filterLevel != "low" && s.filterLevel != "medium")
-        kw.fail("filter_level", "none, low or medium (found '" + s.filterLevel + "')");
-    if (kw.has("stall_warnings")) s.stallWarnings = kw.boolean("stall_warnings") ? "true" : "false";
-    std::string delimited = kw.str("delimited");
-    if (!delimited.empty() && delimited != "length") kw.fail("delimited", "length (found '" + delimited + "')");
-    s.delimitedLength = delimited == "length";
-
-    double stall = kw.number("stall_timeout");
-    if (!(stall >= 0.05 && stall <= 3600)) kw.fail("stall_timeout", "seconds from 0.05 to 3600");
-    s.stallTimeout = std::chrono::milliseconds(static_cast<long long>(stall * 1000));
-    double timeout = kw.number("timeout");
-    if (!(timeout >= 0.05 && timeout <= 600)) kw.fail("timeout", "seconds from 0.05 to 600");
-    s.connectTimeout = std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
-    s.lookupTimeout = std::max(s.connectTimeout, std::chrono::milliseconds(20'000));
-
-    // The sink.
-    std::string path = kw.str("path");
-    std::string sink = kw.str("sink");
-    if (!sink.empty())
-    {
-        try
-        {
-            PluginHost::splitFunction(sink);
-        }
-        catch (const PluginError& e)
-        {
-            kw.fail("sink", std::string("plugin.export (") + e.what() + ")");
-        }
-        s.sinkFunction = sink;
-        YAML::Node config = kw.node("sink_config");
-        if (config.IsDefined() && !config.IsNull())
-        {
-            s.sinkConfig = yamlToJson(config);
-        }
-        else
-            s.sinkConfig = "{}";
-        if (!path.empty() && warnings)
-            warnings->push_back(entry.origin.file + ":" + std::to_string(entry.line) + ": schedule." + entry.name +
-                                ": both sink and path given; path is ignored (put it in sink_config)");
-    }
-    else
-    {
-        if (path.empty()) kw.fail("path", "a file name such as tweets.{:%Y-%m-%d}.jsonl (or a sink: plugin.export)");
-        s.sinkFunction = "jsonl_sink.write";
-        std::string config = "{\"path\":";
-        jsonQuoteTo(config, path);
-        config += ",\"base\":";
-        jsonQuoteTo(config, entry.origin.yamlPath.empty() ? std::string(".") : entry.origin.yamlPath);
-        YAML::Node flush = kw.node("flush");
-        if (flush.IsDefined() && !flush.IsNull())
-        {
-            if (!flush.IsScalar()) kw.fail("flush", "seconds, true or false");
-            const std::string& v = flush.Scalar();
-            config += ",\"flush\":";
-            if (auto b = yamlscalars::parseBool(v); b && !yamlscalars::parseNumber(v))
-                config += *b ? "true" : "false";
-            else if (auto n = yamlscalars::parseNumber(v); n && *n >= 0)
-                config += v;
-            else
-                kw.fail("flush", "seconds (>= 0), true or false (found '" + preview(v) + "')");
-        }
-        config += "}";
-        s.sinkConfig = config;
-    }
-    return s;
-}
 
 std::unique_ptr<TwitterStream> TwitterStream::create(const ScheduleEntry& entry, const Services& services)
 {
@@ -365,60 +149,7 @@ void TwitterStream::resolveFollow()
     }
     if (names.empty()) return;
     const std::string key = "schedule." + _settings.name + ".kwargs.follow";
-    Poco::URI api(_settings.apiRoot + "/1.1/users/lookup.json");
-    UpstreamTarget target{api.getScheme(), api.getHost(), api.getPort()};
-    std::map<std::string, std::string> found; // lower-cased name -> id
-    for (std::size_t at = 0; at < names.size(); at += LOOKUP_BATCH)
-    {
-        std::vector<std::string> batch(names.begin() + static_cast<std::ptrdiff_t>(at),
-                                       names.begin() + static_cast<std::ptrdiff_t>(std::min(names.size(), at + LOOKUP_BATCH)));
-        oauth1::Params params{{"screen_name", joined(batch)}};
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, api.getPath() + "?" + oauth1::encodeForm(params),
-                                       Poco::Net::HTTPMessage::HTTP_1_1);
-        request.setHost(api.getHost(), api.getPort());
-        request.set("User-Agent", "birdgate/" BIRDGATE_VERSION);
-        request.set("Authorization",
-                    oauth1::authorizationHeader("GET",
-                                                oauth1::baseUrl(api.getScheme(), api.getHost(), api.getPort(),
-                                                                api.getPath()),
-                                                params, _settings.credentials));
-        UpstreamResponse response;
-        try
-        {
-            response = _upstreams->send(target, request, "",
-                                        Poco::Timespan(static_cast<long>(_settings.lookupTimeout.count()) * 1000));
-        }
-        catch (const std::exception& e)
-        {
-            throw StreamTransientError("users/lookup unreachable: " + std::string(e.what()));
-        }
-        if (response.status == 404)
-            continue; // code 17: none of this batch exists
-        if (response.status == 401 || response.status == 403)
-            throw ConfigError(_settings.file, _settings.line, key,
-                              "names Twitter can look up with these credentials (users/lookup answered " +
-                                  std::to_string(response.status) + ": check key, secret, access_key, access_secret)");
-        if (response.status != 200)
-            throw StreamTransientError("users/lookup answered " + std::to_string(response.status));
-        try
-        {
-            Poco::JSON::Parser parser;
-            auto users = parser.parse(response.body).extract<Poco::JSON::Array::Ptr>();
-            for (std::size_t i = 0; i < users->size(); ++i)
-            {
-                auto user = users->getObject(static_cast<unsigned>(i));
-                if (!user) continue;
-                std::string name = user->optValue<std::string>("screen_name", "");
-                std::string id = user->optValue<std::string>("id_str", "");
-                if (!name.empty() && allDigits(id)) found[lowered(name)] = id;
-            }
-        }
-        catch (const Poco::Exception& e)
-        {
-            throw StreamTransientError("users/lookup answered something that is not a list of users: " +
-                                       e.displayText());
-        }
-    }
+    std::map<std::string, std::string> found = FollowResolver(_settings, _upstreams).lookup(names);
     std::vector<std::string> missing;
     for (const auto& n : names)
         if (!found.count(lowered(n))) missing.push_back(n);

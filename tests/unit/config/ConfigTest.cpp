@@ -252,7 +252,7 @@ public:
         CPPUNIT_ASSERT(hasWarning(config, "etc/x.yaml:13: unknown key 'custom' in app (ignored)"));
         // `key:` with no value keeps the default.
         Config empty = Config::loadString("app:\n  threads:\n", FILE_NAME);
-        CPPUNIT_ASSERT_EQUAL(128, empty.app.threads);
+        CPPUNIT_ASSERT_EQUAL(0, empty.app.threads); // the default: one I/O thread per core
     }
 
     void testAppSizesAndLists()
@@ -285,8 +285,13 @@ public:
         assertError(loadError("app:\n  listen:\n    port: http\n"), FILE_NAME, 3, "app.listen.port",
                     "an integer from 0 to 65535 (found 'http')");
         assertError(loadError("app:\n  listen: {port: -1}\n"), FILE_NAME, 2, "app.listen.port", "from 0 to 65535");
-        assertError(loadError("app:\n  threads: 0\n"), FILE_NAME, 2, "app.threads",
-                    "an integer from 1 to 10000 (found '0')");
+        // threads: 0 means one I/O thread per core; a negative count is refused.
+        assertError(loadError("app:\n  threads: -1\n"), FILE_NAME, 2, "app.threads",
+                    "an integer from 0 to 10000 (found '-1')");
+        assertError(loadError("app:\n  max_connections: 0\n"), FILE_NAME, 2, "app.max_connections",
+                    "an integer from 1 to 10000000 (found '0')");
+        assertError(loadError("app:\n  header_timeout: 0\n"), FILE_NAME, 2, "app.header_timeout",
+                    "an integer from 1 to 3600 (found '0')");
         assertError(loadError("app:\n  threads: 12.5\n"), FILE_NAME, 2, "app.threads", "(found '12.5')");
         assertError(loadError("app:\n  threads: 0x10\n"), FILE_NAME, 2, "app.threads", "(found '0x10')");
         assertError(loadError("app:\n  threads: [1]\n"), FILE_NAME, 2, "app.threads", "(found a list)");
@@ -332,7 +337,7 @@ public:
         CPPUNIT_ASSERT(hasWarning(config, "etc/x.yaml:3: unknown key 'hots' in app.listen (ignored)"));
         CPPUNIT_ASSERT(hasWarning(config, "etc/x.yaml:9: unknown key 'kwarg' in url.a (ignored)"));
         CPPUNIT_ASSERT(hasWarning(config, "etc/x.yaml:13: unknown key 'minutes' in schedule.s (ignored)"));
-        CPPUNIT_ASSERT_EQUAL(128, config.app.threads);
+        CPPUNIT_ASSERT_EQUAL(0, config.app.threads); // the misspelt key left the default
     }
 
     void testDuplicateKeysWarn()

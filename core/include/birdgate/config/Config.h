@@ -49,8 +49,16 @@ struct AppConfig
 {
     std::string host = "127.0.0.1";
     int port = 9988;
-    int threads = 128;          // connections served at once
-    int queue = 256;            // accepted connections waiting for a thread
+    std::string tlsCert;        // listen.tls.cert: PEM; empty: plain HTTP
+    std::string tlsKey;         // listen.tls.key
+    int threads = 0;            // I/O threads; 0: one per core
+    int workers = 0;            // blocking-work threads; 0: 4 per core, at least 8
+    int maxConnections = 10000; // client connections open at once
+    int queue = 1024;           // listen backlog
+    int headerTimeout = 10;     // seconds for a whole request head
+    int keepaliveTimeout = 5;   // seconds an idle keep-alive connection is kept
+    int sendTimeout = 30;       // seconds a client may take to read an answer
+    long long maxAnswer = 64LL * 1024 * 1024; // upstream answers held whole above this: 502
     std::string secret;         // empty: tokens stored unencrypted (warned)
     std::string store;          // "" means sqlite:<main YAMLPATH>/birdgate.db
     std::vector<std::string> plugins; // folders searched for <name>.so

@@ -60,6 +60,7 @@ private:
     std::unique_ptr<Poco::ThreadPool> _threads;
     std::unique_ptr<Poco::Net::HTTPServer> _server;
     std::vector<std::unique_ptr<TwitterStream>> _streams;
+    unsigned _ioThreads = 1; // app.threads, resolved
     bool _stopped = false;
 };
 
