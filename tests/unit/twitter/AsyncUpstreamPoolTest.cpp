@@ -298,6 +298,7 @@ class AsyncUpstreamPoolTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testHeadAnd204HaveNoBody);
     CPPUNIT_TEST(testSendBlockingAndContextShutdown);
     CPPUNIT_TEST(testSelfSignedTlsIsRejected);
+    CPPUNIT_TEST(testSeveralIoThreads);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -660,6 +661,27 @@ public:
         CPPUNIT_ASSERT_EQUAL(1, fake.connections.load()); // it did reach the server
         CPPUNIT_ASSERT_EQUAL(0, handshakes.load());
         SSL_CTX_free(ctx);
+    }
+
+    void testSeveralIoThreads()
+    {
+        // One pool, two I/O threads with an io_context each (as the server
+        // runs): each keeps and reuses its own connection.
+        FakeUpstream fake(serveAll(OK_HELLO));
+        AsyncUpstreamPool pool;
+        auto target = fake.target();
+        std::atomic<int> ok{0};
+        auto ioThread = [&] {
+            boost::asio::io_context ioc;
+            for (int i = 0; i < 20; ++i)
+                if (run(ioc, pool.send(target, request(), limits())).body == "hello") ++ok;
+        };
+        std::thread a(ioThread), b(ioThread);
+        a.join();
+        b.join();
+        CPPUNIT_ASSERT_EQUAL(40, ok.load());
+        CPPUNIT_ASSERT_EQUAL(2, fake.connections.load());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(0), pool.idleCount()); // both io_contexts are gone
     }
 };
 
