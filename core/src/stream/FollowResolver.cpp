@@ -7,7 +7,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPRequest.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -16,7 +15,7 @@ namespace birdgate
 {
 using namespace streamtext;
 
-FollowResolver::FollowResolver(const StreamSettings& settings, std::shared_ptr<UpstreamPool> upstreams)
+FollowResolver::FollowResolver(const StreamSettings& settings, std::shared_ptr<AsyncUpstreamPool> upstreams)
     : _settings(settings), _upstreams(std::move(upstreams))
 {
 }
@@ -32,20 +31,15 @@ std::map<std::string, std::string> FollowResolver::lookup(const std::vector<std:
         std::vector<std::string> batch(names.begin() + static_cast<std::ptrdiff_t>(at),
                                        names.begin() + static_cast<std::ptrdiff_t>(std::min(names.size(), at + LOOKUP_BATCH)));
         oauth1::Params params{{"screen_name", joined(batch)}};
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, api.getPath() + "?" + oauth1::encodeForm(params),
-                                       Poco::Net::HTTPMessage::HTTP_1_1);
-        request.setHost(api.getHost(), api.getPort());
-        request.set("User-Agent", "birdgate/" BIRDGATE_VERSION);
-        request.set("Authorization",
-                    oauth1::authorizationHeader("GET",
-                                                oauth1::baseUrl(api.getScheme(), api.getHost(), api.getPort(),
-                                                                api.getPath()),
-                                                params, _settings.credentials));
+        TwitterCall call;
+        call.path = api.getPath();
+        call.query = std::move(params);
+        UpstreamLimits limits;
+        limits.timeout = _settings.lookupTimeout;
         UpstreamResponse response;
         try
         {
-            response = _upstreams->send(target, request, "",
-                                        Poco::Timespan(static_cast<long>(_settings.lookupTimeout.count()) * 1000));
+            response = TwitterClient(target, _upstreams).sendBlocking(call, OAuth1Authorizer(_settings.credentials), limits);
         }
         catch (const std::exception& e)
         {

@@ -100,19 +100,19 @@ std::unique_ptr<TwitterStream> TwitterStream::create(const ScheduleEntry& entry,
     {
         throw ConfigError(entry.origin.file, entry.line, key, std::string("a usable sink (") + e.what() + ")");
     }
-    return std::make_unique<TwitterStream>(std::move(settings), services.upstreams,
+    return std::make_unique<TwitterStream>(std::move(settings), services.asyncUpstreams,
                                            StreamSinkWriter::fromInstance(std::move(sink)));
 }
 
 // ---------------------------------------------------------------- lifecycle
 
-TwitterStream::TwitterStream(Settings settings, std::shared_ptr<UpstreamPool> upstreams,
+TwitterStream::TwitterStream(Settings settings, std::shared_ptr<AsyncUpstreamPool> upstreams,
                              std::unique_ptr<StreamSinkWriter> sink, Clock& clock)
     : _settings(std::move(settings)), _prefix(_settings.logPrefix()), _upstreams(std::move(upstreams)),
       _sink(std::move(sink)), _clock(clock), _backoff(_settings.backoff),
       _framer(_settings.delimitedLength ? StreamFramer::Mode::Length : StreamFramer::Mode::Newline)
 {
-    if (!_upstreams) _upstreams = std::make_shared<UpstreamPool>();
+    if (!_upstreams) _upstreams = std::make_shared<AsyncUpstreamPool>();
     _sink->retryWait = _settings.sinkRetryWait;
     _sink->stopGrace = _settings.sinkStopGrace;
     Poco::URI uri(_settings.streamUrl);
@@ -337,19 +337,20 @@ TwitterStream::Attempt TwitterStream::connectOnce(std::stop_token stop)
         connection->open();
         Poco::Net::HTTPClientSession& session = connection->session();
         oauth1::Params params = _settings.params();
-        std::string body = oauth1::encodeForm(params);
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, _path, Poco::Net::HTTPMessage::HTTP_1_1);
+        // TwitterClient builds and signs it, as every request to X; the
+        // stream keeps its own connection (and thread) to read it forever.
+        TwitterCall call;
+        call.method = "POST";
+        call.path = _path;
+        call.form = std::move(params);
+        UpstreamRequest wire =
+            TwitterClient(_target, _upstreams).build(call, OAuth1Authorizer(_settings.credentials));
+        Poco::Net::HTTPRequest request(wire.method, wire.target, Poco::Net::HTTPMessage::HTTP_1_1);
         request.setHost(_target.host, static_cast<Poco::UInt16>(_target.port));
-        request.setContentType("application/x-www-form-urlencoded");
-        request.setContentLength(static_cast<std::streamsize>(body.size()));
-        request.set("User-Agent", "birdgate/" BIRDGATE_VERSION);
+        for (const auto& field : wire.headers) request.set(field.name, field.value);
+        request.setContentLength(static_cast<std::streamsize>(wire.body.size()));
         request.setKeepAlive(true);
-        Poco::URI uri(_settings.streamUrl);
-        request.set("Authorization",
-                    oauth1::authorizationHeader(
-                        "POST", oauth1::baseUrl(_target.scheme, _target.host, _target.port, uri.getPath()), params,
-                        _settings.credentials));
-        session.sendRequest(request) << body;
+        session.sendRequest(request) << wire.body;
         Poco::Net::HTTPResponse response;
         std::istream& in = session.receiveResponse(response);
         const int status = static_cast<int>(response.getStatus());
