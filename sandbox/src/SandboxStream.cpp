@@ -1,23 +1,24 @@
 // SandboxStream; see SandboxStream.h for what it sends and the faults.
 //
-// One server thread per connection runs serve(): at each message boundary it
-// looks for a fault to take (one relaxed atomic load when there is none),
-// waits for the message's turn (stream_rate), writes a keep-alive when it has
+// One serve() coroutine per connection: at each message boundary it looks
+// for a fault to take (one relaxed atomic load when there is none), waits
+// for the message's turn (stream_rate) on a steady_timer in slices of at
+// most 50 ms, so endAll() is seen promptly, writes a keep-alive when it has
 // been quiet, then writes the message (in `chunk`-byte HTTP chunks when
-// asked) and records the tweet's id once the write returned. Writes go
-// through Poco's chunked response stream; a client that went away makes the
-// stream bad, which ends the loop.
+// asked: one Answer::write per chunk) and records the tweet's id once the
+// write returned. A write that fails (the client is gone or too slow) ends
+// the loop; disconnect_mid_message ends with Answer::abort().
 #include "birdgate/sandbox/SandboxStream.h"
 
 #include "birdgate/common/HttpErrors.h"
 
-#include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/StreamSocket.h>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 
 namespace birdgate
 {
@@ -211,8 +212,66 @@ void SandboxStream::record(std::size_t connection, const std::vector<std::uint64
     }
 }
 
-void SandboxStream::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                          const Filter& filter)
+// g++ 12 reports a false -Wmismatched-new-delete in a coroutine whose frame
+// allocation by Asio (awaitable_frame_base's operator new over its
+// recycling allocator) it inlines: the matching delete is Asio's own.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
+// One connection's output: writes (split into `chunk`-byte HTTP chunks
+// when asked), the batch of tweets not yet written and the pacing timer.
+struct SandboxStream::Writer
+{
+    Writer(SandboxStream& s, Answer& a, std::size_t i, const boost::asio::any_io_executor& executor)
+        : stream(s), answer(a), index(i), timer(executor)
+    {
+    }
+
+    SandboxStream& stream;
+    Answer& answer;
+    std::size_t index;
+    boost::asio::steady_timer timer;
+    std::size_t chunk = 0;
+    Steady::time_point lastWrite = Steady::now();
+    std::string batch;
+    std::vector<std::uint64_t> batchIds;
+
+    Task<bool> write(std::string_view bytes)
+    {
+        if (chunk == 0)
+        {
+            if (!co_await answer.write(bytes)) co_return false;
+        }
+        else
+        {
+            for (std::size_t at = 0; at < bytes.size(); at += chunk)
+                if (!co_await answer.write(bytes.substr(at, chunk))) co_return false; // one HTTP chunk each
+        }
+        lastWrite = Steady::now();
+        co_return true;
+    }
+
+    /// Writes the batch; its tweets count as sent once the write returned.
+    Task<bool> flushBatch()
+    {
+        if (batch.empty()) co_return true;
+        bool ok = co_await write(batch);
+        if (ok) stream.record(index, batchIds);
+        batch.clear();
+        batchIds.clear();
+        co_return ok;
+    }
+
+    Task<void> pause(Steady::duration d)
+    {
+        timer.expires_after(d);
+        co_await timer.async_wait(boost::asio::use_awaitable);
+    }
+};
+
+Task<void> SandboxStream::serve(Answer& answer, const Filter& filter)
 {
     std::size_t index;
     {
@@ -231,13 +290,12 @@ void SandboxStream::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTP
         }
     } leave{this};
 
-    Poco::Net::StreamSocket& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
-    response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_OK);
-    response.setContentType("application/json");
-    response.setChunkedTransferEncoding(true);
-    response.setKeepAlive(false); // a stream ends with its connection
-    std::ostream& out = response.send();
-    out.flush();
+    Writer out(*this, answer, index, co_await boost::asio::this_coro::executor);
+
+    answer.setStatus(200);
+    answer.set("Content-Type", "application/json");
+    answer.closeAfter(); // a stream ends with its connection
+    if (!co_await answer.begin(std::nullopt)) co_return;
 
     std::vector<TweetPool> pools;
     for (const auto& term : filter.track) pools.push_back(_data.searchPool(term));
@@ -248,58 +306,11 @@ void SandboxStream::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTP
     Pending mine = Pending::None;
     std::uint64_t faultAt = 0;
     bool half = false;
-    std::size_t chunk = 0;
-    std::string batch;
-    std::vector<std::uint64_t> batchIds;
     const bool fast = _options.rate <= 0;
     const auto keepalive = std::chrono::duration<double>(_options.keepalive > 0 ? _options.keepalive : 1e9);
     const auto start = Steady::now();
-    auto lastWrite = start;
+    out.lastWrite = start;
 
-    auto write = [&](std::string_view bytes) -> bool {
-        try
-        {
-            if (chunk == 0)
-            {
-                out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-                out.flush();
-            }
-            else
-            {
-                for (std::size_t at = 0; at < bytes.size() && out.good(); at += chunk)
-                {
-                    auto piece = bytes.substr(at, chunk);
-                    out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
-                    out.flush(); // one HTTP chunk, and with TCP_NODELAY off still small writes
-                }
-            }
-        }
-        catch (const std::exception&)
-        {
-            return false;
-        }
-        lastWrite = Steady::now();
-        return out.good();
-    };
-    auto flushBatch = [&]() -> bool {
-        if (batch.empty()) return true;
-        bool ok = write(batch);
-        if (ok) record(index, batchIds);
-        batch.clear();
-        batchIds.clear();
-        return ok;
-    };
-    auto clientGone = [&]() {
-        try
-        {
-            // After the request, anything readable is the client closing.
-            return socket.poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR);
-        }
-        catch (const std::exception&)
-        {
-            return true;
-        }
-    };
     auto nextTweet = [&](std::uint64_t& id) {
         long long ms = 0;
         id = nextId(ms);
@@ -356,42 +367,40 @@ void SandboxStream::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTP
                     _pending = Pending::None;
                 }
                 inject.swap(_inject);
-                chunk = _chunk;
+                out.chunk = _chunk;
                 _faultPending = _pending != Pending::None || !_inject.empty() || _chunk != 0;
             }
             if (!inject.empty())
             {
-                if (!flushBatch()) return;
+                if (!co_await out.flushBatch()) co_return;
                 for (const auto& kind : inject)
                 {
                     std::string framed;
                     frameTo(framed, control(kind), filter.delimited);
-                    if (!write(framed)) return;
-                    if (kind == "disconnect") return; // Twitter closes after saying so
+                    if (!co_await out.write(framed)) co_return;
+                    if (kind == "disconnect") // Twitter closes after saying so
+                    {
+                        co_await answer.finish();
+                        co_return;
+                    }
                 }
             }
         }
         else
-            chunk = 0;
+            out.chunk = 0;
         if (mine != Pending::None && n >= faultAt)
         {
-            if (!flushBatch()) return;
+            if (!co_await out.flushBatch()) co_return;
             std::uint64_t id = 0;
             std::string next = nextTweet(id);
             if (mine == Pending::Disconnect || half)
-                if (!write(std::string_view(next).substr(0, next.size() / 2))) return;
+                if (!co_await out.write(std::string_view(next).substr(0, next.size() / 2))) co_return;
             std::lock_guard lock(_mutex);
             if (mine == Pending::Disconnect)
             {
                 ++_disconnects;
-                try
-                {
-                    socket.shutdown(); // no final chunk: the client sees the connection break
-                }
-                catch (const std::exception&)
-                {
-                }
-                return;
+                answer.abort(); // no final chunk: the client sees the connection break
+                co_return;
             }
             ++_stalls;
             break; // to the stall loop below
@@ -404,26 +413,32 @@ void SandboxStream::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTP
                                          std::chrono::duration<double>(static_cast<double>(n) / _options.rate));
             for (auto now = Steady::now(); now < due && !_ending; now = Steady::now())
             {
-                if (now - lastWrite >= keepalive && !write("\r\n")) return;
-                std::this_thread::sleep_for(std::min<Steady::duration>(due - now, std::chrono::milliseconds(50)));
+                if (now - out.lastWrite >= keepalive && !co_await out.write("\r\n")) co_return;
+                co_await out.pause(std::min<Steady::duration>(due - now, std::chrono::milliseconds(50)));
             }
             if (_ending) break;
         }
 
         // ---- the tweet
         std::uint64_t id = 0;
-        batch += nextTweet(id);
-        batchIds.push_back(id);
+        out.batch += nextTweet(id);
+        out.batchIds.push_back(id);
         ++n;
-        if ((!fast || batch.size() >= BATCH_BYTES) && !flushBatch()) return;
+        if ((!fast || out.batch.size() >= BATCH_BYTES) && !co_await out.flushBatch()) co_return;
     }
     if (mine == Pending::Stall && !_ending)
     {
-        // Silent but open, until the client gives up or the server stops.
-        while (!_ending && !clientGone()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        return;
+        // Silent but open until the server stops (see SandboxStream.h).
+        while (!_ending) co_await out.pause(std::chrono::milliseconds(50));
+        co_await answer.finish();
+        co_return;
     }
-    flushBatch();
+    co_await out.flushBatch();
+    co_await answer.finish();
 }
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 } // namespace birdgate

@@ -1,7 +1,8 @@
 // The Twitter API emulator; see TwitterSandbox.h for what it answers and why.
 //
-// handle() does the work common to every call in a fixed order: route
-// lookup (404 code 34), query and form parsing (400), method (404 code 34),
+// serve() does the work common to every call in a fixed order: latency,
+// body, route lookup and method (404 code 34), body size (413), query and
+// form parsing (400),
 // authentication (401 codes 32 / 89 / 135, 403 code 220), rate limit (429
 // code 88), then the route's handler, which only reads parameters and builds
 // JSON. Errors are Twitter's {"errors":[{"code":N,"message":"..."}]}.
@@ -14,7 +15,10 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPResponse.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -24,7 +28,6 @@
 #include <initializer_list>
 #include <mutex>
 #include <sstream>
-#include <thread>
 
 namespace birdgate
 {
@@ -184,8 +187,8 @@ void warnUnknown(const YAML::Node& item, std::initializer_list<const char*> know
 
 struct TwitterSandbox::Call
 {
-    Poco::Net::HTTPServerRequest& request;
-    Poco::Net::HTTPServerResponse& response;
+    Request& request;
+    Answer& answer;
     const Route* route = nullptr;
     long long now = 0;
     oauth1::Params query;
@@ -195,8 +198,10 @@ struct TwitterSandbox::Call
     std::string token;
     std::optional<SandboxUser> user;
     std::optional<RateLimiter::Result> rate;
+    // Set by statusesFilter once the filter is valid: serve() then streams.
+    std::optional<SandboxStream::Filter> stream;
 
-    Call(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) : request(req), response(resp) {}
+    Call(Request& req, Answer& ans) : request(req), answer(ans) {}
 
     std::optional<std::string> param(const std::string& name) const
     {
@@ -237,18 +242,16 @@ struct TwitterSandbox::Call
     void rateHeaders()
     {
         if (!rate) return;
-        response.set("x-rate-limit-limit", std::to_string(rate->limit));
-        response.set("x-rate-limit-remaining", std::to_string(rate->remaining));
-        response.set("x-rate-limit-reset", std::to_string(rate->reset));
+        answer.set("x-rate-limit-limit", std::to_string(rate->limit));
+        answer.set("x-rate-limit-remaining", std::to_string(rate->remaining));
+        answer.set("x-rate-limit-reset", std::to_string(rate->reset));
     }
 
     void send(int status, const std::string& contentType, const std::string& body)
     {
-        response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-        response.setContentType(contentType);
+        // The phrase Poco's server sent for 413 before the conversion.
+        answer.send(status, contentType, body, status == 413 ? "Request Entity Too Large" : "");
         rateHeaders();
-        response.setContentLength(static_cast<std::streamsize>(body.size()));
-        response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
     }
 
     void json(const std::string& body) { send(200, JSON_TYPE, body); }
@@ -431,65 +434,74 @@ void TwitterSandbox::shutdown()
 
 // --------------------------------------------------------------- dispatch
 
-void TwitterSandbox::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                            const RouteMatch& match)
+Task<void> TwitterSandbox::serve(Request& request, Answer& answer, const RouteMatch& match)
 {
-    if (_latency > 0) std::this_thread::sleep_for(std::chrono::milliseconds(_latency));
-    Call call(request, response);
+    if (_latency > 0)
+    {
+        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor,
+                                        std::chrono::milliseconds(_latency));
+        co_await timer.async_wait(boost::asio::use_awaitable);
+    }
+    Call call(request, answer);
     call.now = static_cast<long long>(std::time(nullptr));
+    // Read the whole body first, whatever happens next, so keep-alive
+    // connections stay in step; one too large is answered 413 below, after
+    // the route and method checks, and closes the connection.
+    BodyStatus bodyStatus = co_await request.readBody(static_cast<std::uint64_t>(std::max(0LL, _maxBody)));
+    if (bodyStatus == BodyStatus::Broken)
+    {
+        answer.abort(); // the client went away mid-body: nothing to answer
+        co_return;
+    }
+    const bool tooLarge = bodyStatus == BodyStatus::TooLarge;
+    if (tooLarge) answer.closeAfter();
+    bool failed = false;
     try
     {
-        // Read the whole body first, whatever happens next, so keep-alive
-        // connections stay in step.
-        std::string body;
-        if (request.hasContentLength() || request.getChunkedTransferEncoding())
-        {
-            std::istream& in = request.stream();
-            char buf[8192];
-            while (in.read(buf, sizeof buf) || in.gcount() > 0)
-            {
-                body.append(buf, static_cast<size_t>(in.gcount()));
-                if (static_cast<long long>(body.size()) > _maxBody)
-                {
-                    // Stop reading; the connection cannot be reused.
-                    response.setKeepAlive(false);
-                    break;
-                }
-            }
-        }
-
-        std::string path = match.groups.size() > 1 ? match.groups[1] : std::string();
-        path.erase(0, path.find_first_not_of('/')); // mounts written /sandbox(.*) work too
-        if (path == "_control/stream") return streamControl(call, body);
-        call.route = findRoute(path);
-        std::string method = request.getMethod();
-        if (!call.route || (method != "GET" && method != "POST") || (call.route->postOnly && method != "POST"))
-            return call.error(NOT_FOUND);
-        if (static_cast<long long>(body.size()) > _maxBody) return call.error(413, 413, "Request body too large.");
-
-        const std::string& uri = request.getURI();
-        size_t q = uri.find('?');
-        if (q != std::string::npos && !oauth1::parseForm(std::string_view(uri).substr(q + 1), call.query))
-            return call.error(400, 400, "Malformed percent-encoding in the query string.");
-        if (startsWithNoCase(request.getContentType(), "application/x-www-form-urlencoded") &&
-            !oauth1::parseForm(body, call.form))
-            return call.error(400, 400, "Malformed percent-encoding in the form body.");
-
-        if (call.route->access == Access::AppOrUser || call.route->access == Access::User)
-        {
-            if (!authenticate(call)) return;
-            if (_limiter.enabled())
-            {
-                call.rate = _limiter.hit(call.token + " " + call.route->path, call.now);
-                if (!call.rate->allowed) return call.error(RATE_LIMITED);
-            }
-        }
-        (this->*(call.route->handler))(call);
+        dispatch(call, match, tooLarge);
+        if (call.stream) co_await _stream->serve(answer, *call.stream);
     }
     catch (const std::exception&)
     {
-        if (!response.sent()) call.error(INTERNAL);
+        failed = true; // no co_await in a handler
     }
+    if (failed && !answer.begun()) call.error(INTERNAL);
+}
+
+void TwitterSandbox::dispatch(Call& call, const RouteMatch& match, bool tooLarge)
+{
+    const Request& request = call.request;
+    const std::string& body = request.body();
+    std::string path = match.groups.size() > 1 ? match.groups[1] : std::string();
+    path.erase(0, path.find_first_not_of('/')); // mounts written /sandbox(.*) work too
+    if (path == "_control/stream")
+    {
+        if (tooLarge) return call.error(413, 413, "Request body too large.");
+        return streamControl(call, body);
+    }
+    call.route = findRoute(path);
+    const std::string& method = request.method;
+    if (!call.route || (method != "GET" && method != "POST") || (call.route->postOnly && method != "POST"))
+        return call.error(NOT_FOUND);
+    if (tooLarge) return call.error(413, 413, "Request body too large.");
+
+    std::string_view query = request.query();
+    if (request.target.find('?') != std::string::npos && !oauth1::parseForm(query, call.query))
+        return call.error(400, 400, "Malformed percent-encoding in the query string.");
+    if (startsWithNoCase(request.contentType(), "application/x-www-form-urlencoded") &&
+        !oauth1::parseForm(body, call.form))
+        return call.error(400, 400, "Malformed percent-encoding in the form body.");
+
+    if (call.route->access == Access::AppOrUser || call.route->access == Access::User)
+    {
+        if (!authenticate(call)) return;
+        if (_limiter.enabled())
+        {
+            call.rate = _limiter.hit(call.token + " " + call.route->path, call.now);
+            if (!call.rate->allowed) return call.error(RATE_LIMITED);
+        }
+    }
+    (this->*(call.route->handler))(call);
 }
 
 // ------------------------------------------------------ OAuth verification
@@ -498,7 +510,7 @@ void TwitterSandbox::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HT
 int TwitterSandbox::parseOAuthHeader(Call& call, OAuthHeader& h)
 {
     oauth1::Params all;
-    if (!oauth1::parseAuthorizationHeader(call.request.get("Authorization", ""), all)) return 32;
+    if (!oauth1::parseAuthorizationHeader(call.request.header("Authorization"), all)) return 32;
     std::string timestamp, nonce, method, version;
     bool hasMethod = false;
     for (auto& [k, v] : all)
@@ -556,10 +568,10 @@ bool TwitterSandbox::signatureMatches(Call& call, const OAuthHeader& h, const st
     // The URL the client signed: its scheme (as the proxy in front saw it),
     // the Host it sent and the raw path as received, without the query.
     std::string scheme = "http";
-    std::string forwarded = call.request.get("X-Forwarded-Proto", ""); // a copy: get() returns its default by reference
+    const std::string& forwarded = call.request.header("X-Forwarded-Proto");
     std::string proto = lowered(trimmed(std::string_view(forwarded).substr(0, forwarded.find(','))));
     if (proto == "https" || proto == "http") scheme = proto;
-    std::string host = call.request.get("Host", "");
+    std::string host = call.request.header("Host");
     if (host.empty()) return false;
     int port = scheme == "https" ? 443 : 80;
     size_t colon = host.rfind(':');
@@ -571,8 +583,7 @@ bool TwitterSandbox::signatureMatches(Call& call, const OAuthHeader& h, const st
         port = static_cast<int>(*p);
         host.resize(colon);
     }
-    std::string path = call.request.getURI();
-    path = path.substr(0, path.find('?'));
+    std::string path(call.request.path());
     if (startsWithNoCase(path, "http://") || startsWithNoCase(path, "https://"))
     {
         size_t slash = path.find('/', path.find("//") + 2);
@@ -583,15 +594,14 @@ bool TwitterSandbox::signatureMatches(Call& call, const OAuthHeader& h, const st
     params.insert(params.end(), call.form.begin(), call.form.end());
     params.insert(params.end(), h.oauth.begin(), h.oauth.end());
     std::string base =
-        oauth1::signatureBaseString(call.request.getMethod(), oauth1::baseUrl(scheme, host, port, path), params);
+        oauth1::signatureBaseString(call.request.method, oauth1::baseUrl(scheme, host, port, path), params);
     std::string expected = oauth1::sign(h.method, base, consumerSecret, tokenSecret);
     return oauth1::constantTimeEquals(expected, h.signature);
 }
 
 bool TwitterSandbox::authenticate(Call& call)
 {
-    std::string authorization = call.request.get("Authorization", "");
-    std::string_view a = authorization;
+    std::string_view a = call.request.header("Authorization");
     while (!a.empty() && a.front() == ' ') a.remove_prefix(1);
     if (startsWithNoCase(a, "bearer "))
     {
@@ -1015,30 +1025,25 @@ void TwitterSandbox::statusesFilter(Call& call)
                              : status == 429 ? "Too Many Requests"
                              : status == 503 ? "Service Unavailable"
                                              : nullptr;
-        std::string body = errorBody(status, reason ? reason : "Injected fault");
-        call.response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status),
-                                         reason ? reason : Poco::Net::HTTPResponse::getReasonForStatus(
-                                                               static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status)));
-        call.response.setContentType(JSON_TYPE);
-        call.response.setContentLength(static_cast<std::streamsize>(body.size()));
-        call.response.send() << body;
+        call.answer.send(status, JSON_TYPE, errorBody(status, reason ? reason : "Injected fault"),
+                         reason ? reason : "");
         return;
     }
-    _stream->serve(call.request, call.response, filter);
+    call.stream = std::move(filter); // serve() streams once this returns
 }
 
 void TwitterSandbox::streamControl(Call& call, const std::string& body)
 {
     // Test machinery: only from this machine, never signed.
-    if (!call.request.clientAddress().host().isLoopback())
+    if (!call.request.clientLoopback)
         return call.error(403, 403, "The stream control is only served to loopback clients.");
-    const std::string method = call.request.getMethod();
+    const std::string& method = call.request.method;
     if (method == "GET") return call.json(_stream->stateJson());
     if (method != "POST") return call.error(NOT_FOUND);
     SandboxStream::Control control;
     try
     {
-        if (startsWithNoCase(call.request.getContentType(), "application/json"))
+        if (startsWithNoCase(call.request.contentType(), "application/json"))
         {
             Poco::JSON::Parser parser;
             auto object = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
@@ -1103,9 +1108,9 @@ void TwitterSandbox::requestToken(Call& call)
 
 void TwitterSandbox::sendPage(Call& call, int status, const std::string& html)
 {
-    call.response.set("Cache-Control", "no-store");
-    call.response.set("X-Frame-Options", "DENY");
-    call.response.set("Content-Security-Policy",
+    call.answer.set("Cache-Control", "no-store");
+    call.answer.set("X-Frame-Options", "DENY");
+    call.answer.set("Content-Security-Policy",
                       "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:");
     call.send(status, "text/html; charset=utf-8", html);
 }
@@ -1124,7 +1129,7 @@ std::string pageShell(const std::string& title, const std::string& body)
 
 void TwitterSandbox::authorizePage(Call& call)
 {
-    bool post = call.request.getMethod() == "POST";
+    bool post = call.request.method == "POST";
     std::string token = call.param("oauth_token").value_or("");
     auto pending = token.empty() ? std::nullopt : _oauth.requestToken(token, call.now);
     if (!pending || !pending->verifier.empty())
@@ -1147,7 +1152,7 @@ void TwitterSandbox::authorizePage(Call& call)
             if (t->callback == "oob")
                 return sendPage(call, 200,
                                 pageShell("Cancelled", "<h1>You did not authorize " + htmlEscape(appName) + "</h1>"));
-            call.response.set("Location", withQuery(t->callback, "denied=" + oauth1::percentEncode(token)));
+            call.answer.set("Location", withQuery(t->callback, "denied=" + oauth1::percentEncode(token)));
             return call.send(302, "text/html; charset=utf-8", "");
         }
         if (action == "authorize")
@@ -1168,7 +1173,7 @@ void TwitterSandbox::authorizePage(Call& call)
                         pageShell("PIN", "<h1>You authorized " + htmlEscape(appName) +
                                              "</h1>\n<p>Enter this PIN in the application: <code id=\"pin\">" +
                                              htmlEscape(t->verifier) + "</code></p>"));
-                call.response.set("Location",
+                call.answer.set("Location",
                                   withQuery(t->callback, "oauth_token=" + oauth1::percentEncode(token) +
                                                              "&oauth_verifier=" + oauth1::percentEncode(t->verifier)));
                 return call.send(302, "text/html; charset=utf-8", "");
@@ -1225,7 +1230,7 @@ void TwitterSandbox::accessToken(Call& call)
 
 void TwitterSandbox::oauth2Token(Call& call)
 {
-    std::string authorization = trimmed(call.request.get("Authorization", ""));
+    std::string authorization = trimmed(call.request.header("Authorization"));
     if (!startsWithNoCase(authorization, "basic ")) return call.error(BAD_APP_CREDENTIALS);
     std::string decoded;
     try

@@ -1,12 +1,15 @@
 // TwitterSandbox end to end over real HTTP: a Poco HTTPServer on 127.0.0.1
 // port 0 routes /sandbox/(.*) to the endpoint, requests are signed with the
 // oauth1 functions and sent through HTTPClientSession, and every answer is
-// parsed and checked as a Twitter client would see it.
+// parsed and checked as a Twitter client would see it. The server calls the
+// endpoint's serve() through the same Poco bridge as birdgate's dispatcher
+// (server/PocoBridge.h, TRANSITIONAL until the Beast server).
 #include "TestSupport.h"
 
 #include "birdgate/config/Config.h"
 #include "birdgate/twitter/OAuth1.h"
 #include "birdgate/sandbox/TwitterSandbox.h"
+#include "server/PocoBridge.h"
 
 #include <Poco/Base64Encoder.h>
 #include <Poco/Exception.h>
@@ -54,7 +57,7 @@ statuses: 300
 class RouteHandler : public Poco::Net::HTTPRequestHandler
 {
   public:
-    explicit RouteHandler(LegacyEndpoint& endpoint) : _endpoint(endpoint) {}
+    explicit RouteHandler(Endpoint& endpoint) : _endpoint(endpoint) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override
     {
@@ -68,24 +71,24 @@ class RouteHandler : public Poco::Net::HTTPRequestHandler
             return;
         }
         RouteMatch match{"sandbox", path, {m[0].str(), m[1].str()}};
-        _endpoint.handle(request, response, match);
+        serveBridged(_endpoint, request, response, match);
     }
 
   private:
-    LegacyEndpoint& _endpoint;
+    Endpoint& _endpoint;
 };
 
 class RouteFactory : public Poco::Net::HTTPRequestHandlerFactory
 {
   public:
-    explicit RouteFactory(LegacyEndpoint& endpoint) : _endpoint(endpoint) {}
+    explicit RouteFactory(Endpoint& endpoint) : _endpoint(endpoint) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override
     {
         return new RouteHandler(_endpoint);
     }
 
   private:
-    LegacyEndpoint& _endpoint;
+    Endpoint& _endpoint;
 };
 
 struct Reply

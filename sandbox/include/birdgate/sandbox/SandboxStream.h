@@ -32,12 +32,16 @@
 // byte was handed to the socket (sent_ids, in order, up to MAX_RECORDED),
 // per-connection counts and totals; GET /sandbox/_control/stream returns
 // them as JSON (stateJson()). A half-written tweet is never in sent_ids.
+//
+// Each connection is a serve() coroutine writing through Answer::write; it
+// waits with Asio timers, never sleeps, and wakes at least every 50 ms to
+// see endAll(). A stalled connection is silent until endAll(): the Answer
+// cannot tell that a client left without writing to it.
 #pragma once
 
+#include "birdgate/common/Task.h"
 #include "birdgate/sandbox/SandboxData.h"
-
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
+#include "birdgate/server/Answer.h"
 
 #include <atomic>
 #include <cstdint>
@@ -90,9 +94,9 @@ public:
     /// A `status` fault to answer this connection attempt with, or 0.
     int takeStatusFault();
 
-    /// Streams to one client until it goes, a fault ends the connection, or
-    /// endAll(). Runs on the server thread of that connection.
-    void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, const Filter& filter);
+    /// Streams to one client until it goes (a write fails), a fault ends the
+    /// connection, or endAll(). Runs on the I/O thread of that connection.
+    Task<void> serve(Answer& answer, const Filter& filter);
 
     /// Ends every stream now and refuses new ones (server shutdown). The
     /// connections end cleanly: the client sees the end of the body.
@@ -107,6 +111,8 @@ private:
         Disconnect,
         Stall
     };
+
+    struct Writer; // one connection's writes, batch and timer (in the .cpp)
 
     std::uint64_t nextId(long long& epochMillis);
     void record(std::size_t connection, const std::vector<std::uint64_t>& ids);

@@ -16,6 +16,12 @@
 // its control URL, `_control/stream` under the mount, is served to loopback
 // clients only and needs no signature (test machinery, see SandboxStream.h).
 //
+// serve() is a coroutine over the library-free Request and Answer: the route
+// handlers stay plain functions filling a buffered answer (they only compute
+// from memory), and the two things that wait are awaited around them: the
+// `latency` kwarg on a steady_timer, and the statuses/filter.json stream,
+// which a handler only validates and SandboxStream::serve() then writes.
+//
 // Decisions where Twitter is ambiguous or unknowable:
 //   - a wrong method (GET on statuses/update.json, GET on oauth/access_token)
 //     answers 404 code 34 "Sorry, that page does not exist.", as Twitter's
@@ -31,8 +37,8 @@
 #pragma once
 
 #include "birdgate/config/Config.h"
-#include "birdgate/server/LegacyEndpoint.h"
 #include "birdgate/config/Kwargs.h"
+#include "birdgate/server/Endpoint.h"
 #include "birdgate/sandbox/RateLimiter.h"
 #include "birdgate/sandbox/SandboxData.h"
 #include "birdgate/sandbox/SandboxOAuth.h"
@@ -53,7 +59,7 @@
 namespace birdgate
 {
 
-class TwitterSandbox : public LegacyEndpoint
+class TwitterSandbox : public Endpoint
 {
   public:
     /// Reads entry.kwargs through kwargSpec(); throws ConfigError on a bad
@@ -61,8 +67,7 @@ class TwitterSandbox : public LegacyEndpoint
     TwitterSandbox(const UrlEntry& entry, const AppConfig& app, std::vector<std::string>* warnings);
     ~TwitterSandbox() override;
 
-    void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                const RouteMatch& match) override;
+    Task<void> serve(Request& request, Answer& answer, const RouteMatch& match) override;
 
     /// Ends the open statuses/filter.json streams now (SandboxStream::endAll):
     /// a stream is an answer that never finishes on its own, so draining
@@ -106,6 +111,10 @@ class TwitterSandbox : public LegacyEndpoint
     };
     static const Route ROUTES[];
     const Route* findRoute(const std::string& path) const;
+    /// Everything after the body is read: route, method, parsing, auth, rate
+    /// limit and the route's handler, which fills a buffered answer (or
+    /// call.stream for statuses/filter.json).
+    void dispatch(Call& call, const RouteMatch& match, bool tooLarge);
 
     // ------------------------------------------------------------ API calls
     void searchTweets(Call& call);
