@@ -1,6 +1,13 @@
 // The byte-bounded LRU answer cache and its single-flight fetch; see ResponseCache.h.
 #include "birdgate/cache/ResponseCache.h"
 
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
 #include <utility>
 
 namespace birdgate
@@ -48,106 +55,170 @@ void ResponseCache::put(const std::string& key, CachedResponse value, std::chron
     storeLocked(key, std::move(shared), ttl);
 }
 
-std::shared_ptr<const CachedResponse> ResponseCache::getOrFetch(const std::string& key, std::chrono::seconds ttl,
-                                                                const Fetch& fetch, bool& hit,
-                                                                std::chrono::milliseconds waitLimit)
+Task<std::shared_ptr<const CachedResponse>> ResponseCache::getOrFetch(const std::string& key, std::chrono::seconds ttl,
+                                                                      const Fetch& fetch, bool& hit,
+                                                                      std::chrono::milliseconds waitLimit)
 {
     // The wait bound is real time, not the injected source: it protects
-    // server threads from a hung fetch, which a fake clock would not see.
+    // requests from a hung fetch, which a fake clock would not see.
     const auto deadline = std::chrono::steady_clock::now() + waitLimit;
-    std::unique_lock<std::mutex> lock(_mutex);
     for (;;)
     {
-        if (auto found = lookupLocked(key))
+        std::shared_ptr<Flight> flight;
+        bool leader = false;
         {
-            ++_stats.hits;
-            hit = true;
-            return found;
+            std::lock_guard<std::mutex> lock(_mutex);
+            if (auto found = lookupLocked(key))
+            {
+                ++_stats.hits;
+                hit = true;
+                co_return found;
+            }
+            auto it = _inFlight.find(key);
+            if (it == _inFlight.end())
+            {
+                // Nobody is fetching: this caller becomes the fetcher.
+                flight = std::make_shared<Flight>();
+                _inFlight.emplace(key, flight);
+                ++_stats.misses;
+                hit = false;
+                leader = true;
+            }
+            else
+            {
+                // Keep the flight alive while waiting: the fetcher erases it
+                // from the table before waking us.
+                flight = it->second;
+                ++_stats.waiting;
+            }
         }
+        if (leader) co_return co_await fetchAsLeader(key, ttl, fetch, flight);
 
-        auto it = _inFlight.find(key);
-        if (it == _inFlight.end())
+        const bool finished = co_await awaitFlight(flight, deadline);
         {
-            // Nobody is fetching: this caller becomes the fetcher.
-            auto flight = std::make_shared<Flight>();
-            _inFlight.emplace(key, flight);
-            ++_stats.misses;
-            hit = false;
-            lock.unlock();
-            return fetchAsLeader(key, ttl, fetch, flight);
+            std::lock_guard<std::mutex> lock(_mutex);
+            --_stats.waiting;
+            if (finished && flight->answer)
+            {
+                ++_stats.hits;
+                ++_stats.coalesced;
+                hit = true;
+                co_return flight->answer;
+            }
+            if (!finished)
+            {
+                ++_stats.misses;
+                hit = false;
+            }
         }
-
-        // Keep the flight alive while waiting: the fetcher erases it from the
-        // table before waking us.
-        std::shared_ptr<Flight> flight = it->second;
-        ++_stats.waiting;
-        const bool finished = flight->done.wait_until(lock, deadline, [&] { return flight->finished; });
-        --_stats.waiting;
         if (!finished)
         {
             // The fetcher is taking too long: ask the upstream ourselves,
             // outside the single-flight table (the slow fetch stays registered
             // and later arrivals keep waiting on it, within their own bound).
-            ++_stats.misses;
-            hit = false;
-            lock.unlock();
             bool cacheable = true;
-            std::optional<CachedResponse> answer = fetch(cacheable);
-            if (!answer) return nullptr;
+            std::optional<CachedResponse> answer = co_await fetch(cacheable);
+            if (!answer) co_return nullptr;
             auto shared = std::make_shared<const CachedResponse>(std::move(*answer));
             if (cacheable)
             {
-                lock.lock();
+                std::lock_guard<std::mutex> lock(_mutex);
                 storeLocked(key, shared, ttl);
             }
-            return shared;
-        }
-        if (flight->answer)
-        {
-            ++_stats.hits;
-            ++_stats.coalesced;
-            hit = true;
-            return flight->answer;
+            co_return shared;
         }
         // The fetch failed: loop, and either find a new fetcher to wait for
         // or become it.
     }
 }
 
-std::shared_ptr<const CachedResponse> ResponseCache::fetchAsLeader(const std::string& key, std::chrono::seconds ttl,
-                                                                   const Fetch& fetch,
-                                                                   const std::shared_ptr<Flight>& flight)
+Task<bool> ResponseCache::awaitFlight(const std::shared_ptr<Flight>& flight,
+                                      std::chrono::steady_clock::time_point deadline)
+{
+    // The initiation captures only `this`; the flight and deadline travel as
+    // arguments (as in WorkerPool): g++ 12 may destroy a coroutine
+    // temporary's captures twice, which a shared_ptr capture does not survive.
+    co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(bool)>(
+        [this](auto handler, std::shared_ptr<Flight> flight, std::chrono::steady_clock::time_point deadline) {
+            // The handler is move-only and resumed exactly once, by whoever
+            // takes the wakeup out of the flight under the lock: the fetcher
+            // finishing, or this waiter's timer.
+            using Handler = decltype(handler);
+            auto executor = boost::asio::get_associated_executor(handler);
+            auto parked = std::make_shared<Handler>(std::move(handler));
+            auto timer = std::make_shared<boost::asio::steady_timer>(executor, deadline);
+            Wakeup wakeup = [parked, timer](bool finished) {
+                auto ex = boost::asio::get_associated_executor(*parked);
+                boost::asio::post(ex, [parked, timer, finished]() mutable {
+                    timer->cancel(); // on the waiter's own executor: no race with its wait
+                    (*parked)(finished);
+                });
+            };
+            std::unique_lock<std::mutex> lock(_mutex);
+            if (flight->finished)
+            {
+                lock.unlock();
+                wakeup(true);
+                return;
+            }
+            const std::uint64_t ticket = flight->nextTicket++;
+            flight->waiters.emplace_back(ticket, std::move(wakeup));
+            lock.unlock();
+            timer->async_wait([this, flight, ticket](const boost::system::error_code&) {
+                // Time is up (or the timer was cancelled after a wakeup, then
+                // the ticket is gone): resume as "not finished" if still parked.
+                Wakeup mine;
+                {
+                    std::lock_guard<std::mutex> guard(_mutex);
+                    auto& list = flight->waiters;
+                    auto it = std::find_if(list.begin(), list.end(), [&](const auto& w) { return w.first == ticket; });
+                    if (it == list.end()) return;
+                    mine = std::move(it->second);
+                    list.erase(it);
+                }
+                mine(false);
+            });
+        },
+        boost::asio::use_awaitable, flight, deadline);
+}
+
+Task<std::shared_ptr<const CachedResponse>> ResponseCache::fetchAsLeader(const std::string& key,
+                                                                         std::chrono::seconds ttl, const Fetch& fetch,
+                                                                         const std::shared_ptr<Flight>& flight)
 {
     // Whatever happens (answer, nullopt, exception) the flight is finished and
-    // its waiters woken, under the lock, so no waiter can miss the wake-up or
-    // wait on a flight nobody will finish.
-    struct Finish
-    {
-        ResponseCache& cache;
-        const std::string& key;
-        const std::shared_ptr<Flight>& flight;
-        std::shared_ptr<const CachedResponse> answer;
-        bool store = false;
-        std::chrono::seconds ttl;
-
-        ~Finish()
-        {
-            std::lock_guard<std::mutex> lock(cache._mutex);
-            if (store) cache.storeLocked(key, answer, ttl);
-            auto it = cache._inFlight.find(key);
-            if (it != cache._inFlight.end() && it->second == flight) cache._inFlight.erase(it);
-            flight->answer = answer;
-            flight->finished = true;
-            flight->done.notify_all();
-        }
-    } finish{*this, key, flight, nullptr, false, ttl};
-
+    // its waiters resumed, so no waiter waits on a flight nobody will finish.
     bool cacheable = true;
-    std::optional<CachedResponse> answer = fetch(cacheable);
-    if (!answer) return nullptr;
-    finish.answer = std::make_shared<const CachedResponse>(std::move(*answer));
-    finish.store = cacheable;
-    return finish.answer;
+    std::optional<CachedResponse> answer;
+    try
+    {
+        answer = co_await fetch(cacheable);
+    }
+    catch (...)
+    {
+        finish(key, flight, nullptr, false, ttl);
+        throw;
+    }
+    std::shared_ptr<const CachedResponse> shared;
+    if (answer) shared = std::make_shared<const CachedResponse>(std::move(*answer));
+    finish(key, flight, shared, shared && cacheable, ttl);
+    co_return shared;
+}
+
+void ResponseCache::finish(const std::string& key, const std::shared_ptr<Flight>& flight,
+                           std::shared_ptr<const CachedResponse> answer, bool store, std::chrono::seconds ttl)
+{
+    std::vector<std::pair<std::uint64_t, Wakeup>> waiters;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        if (store) storeLocked(key, answer, ttl);
+        auto it = _inFlight.find(key);
+        if (it != _inFlight.end() && it->second == flight) _inFlight.erase(it);
+        flight->answer = std::move(answer);
+        flight->finished = true;
+        waiters.swap(flight->waiters);
+    }
+    for (auto& [ticket, wakeup] : waiters) wakeup(true);
 }
 
 void ResponseCache::clear()

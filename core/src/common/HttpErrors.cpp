@@ -1,6 +1,8 @@
 // JSON errors made by birdgate itself; see HttpErrors.h.
 #include "birdgate/common/HttpErrors.h"
 
+#include "birdgate/server/Answer.h"
+
 #include <Poco/Net/HTTPResponse.h>
 
 namespace birdgate
@@ -72,6 +74,11 @@ std::string errorBody(int code, std::string_view message)
     jsonQuoteTo(body, message);
     body += "}]}";
     return body;
+}
+
+void fillJsonError(Answer& answer, int status, std::string_view message, std::string_view reason)
+{
+    answer.send(status, "application/json; charset=utf-8", errorBody(status, message), std::string(reason));
 }
 
 void sendJsonError(Poco::Net::HTTPServerResponse& response, int status, std::string_view message,

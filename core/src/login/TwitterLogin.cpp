@@ -1,8 +1,10 @@
-// TwitterLogin; see TwitterLogin.h.
+// TwitterLogin; see TwitterLogin.h. Each step reads like the protocol: the
+// session and upstream work is awaited on the worker pool, the answer is
+// built on the coroutine's own thread.
 #include "birdgate/login/TwitterLogin.h"
 
 #include "birdgate/common/HttpErrors.h"
-#include "birdgate/session/SessionManager.h"
+#include "birdgate/common/WorkerPool.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -10,7 +12,9 @@
 #include <Poco/Net/HTTPRequest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <stdexcept>
 
 namespace birdgate
 {
@@ -29,9 +33,16 @@ Poco::Logger& log()
 }
 } // namespace
 
-std::string TwitterLogin::originOf(const Poco::Net::HTTPServerRequest& request)
+TwitterLogin::TwitterLogin(Settings settings, KeepToken keep, std::shared_ptr<SessionManager> sessions,
+                           std::shared_ptr<WorkerPool> workers, std::shared_ptr<UpstreamPool> upstreams)
+    : _settings(std::move(settings)), _keep(std::move(keep)), _sessions(std::move(sessions)),
+      _workers(std::move(workers)), _upstreams(std::move(upstreams))
 {
-    std::string host = request.getHost();
+}
+
+std::string TwitterLogin::originOf(const Request& request)
+{
+    const std::string& host = request.header("Host");
     // A Host header with anything but host[:port] characters is not used.
     for (char c : host)
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
@@ -41,119 +52,162 @@ std::string TwitterLogin::originOf(const Poco::Net::HTTPServerRequest& request)
 
 std::string TwitterLogin::stateKey(const char* what) const
 {
-    return std::string("login:") + _h._name + ":" + what;
+    return std::string("login:") + _settings.urlName + ":" + what;
 }
 
-void TwitterLogin::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                          const RouteMatch& match, const oauth1::Params& query, std::optional<Session>& session)
+void TwitterLogin::addConfiguredHeaders(Answer& answer) const
+{
+    for (const auto& [k, v] : _settings.headers) answer.set(k, v);
+}
+
+void TwitterLogin::sendError(Answer& answer, int status, const std::string& message) const
+{
+    addConfiguredHeaders(answer);
+    fillJsonError(answer, status, message);
+}
+
+void TwitterLogin::redirectTo(Answer& answer, const std::string& location) const
+{
+    answer.set("Cache-Control", "no-store");
+    addConfiguredHeaders(answer);
+    answer.setStatus(302);
+    answer.set("Location", location);
+    answer.body.clear();
+}
+
+Task<void> TwitterLogin::serve(const Request& request, Answer& answer, const RouteMatch& match,
+                               const oauth1::Params& query, std::optional<Session>& session) const
 {
     std::string token = find(query, "oauth_token");
     std::string verifier = find(query, "oauth_verifier");
-    bool denied = false;
-    for (const auto& [k, v] : query)
-        if (k == "denied") denied = true;
-    if (denied) return cancelled(response, match, session);
-    if (!token.empty() || !verifier.empty()) return callback(request, response, token, verifier, session);
-    start(request, response, match, query, session);
+    bool denied = std::any_of(query.begin(), query.end(), [](const auto& kv) { return kv.first == "denied"; });
+    if (denied)
+        co_await cancelled(answer, match, session);
+    else if (!token.empty() || !verifier.empty())
+        co_await callback(request, answer, token, verifier, session);
+    else
+        co_await start(request, answer, match, query, session);
 }
 
-std::optional<oauth1::Params> TwitterLogin::oauthCall(const std::string& name, const oauth1::Credentials& creds,
-                                                      const oauth1::Params& extra, std::string& error)
+Task<std::optional<oauth1::Params>> TwitterLogin::oauthCall(const char* name, const oauth1::Credentials& creds,
+                                                            const oauth1::Params& extra, std::string& error) const
 {
-    std::string path = _h._apiRootPath + "/oauth/" + name;
-    const UpstreamTarget& t = _h._apiRootTarget;
+    const std::string path = _settings.apiRootPath + "/oauth/" + name;
+    const UpstreamTarget& t = _settings.apiRootTarget;
     std::string url = oauth1::baseUrl(t.scheme, t.host, t.port, path);
     Poco::Net::HTTPRequest req("POST", path, Poco::Net::HTTPMessage::HTTP_1_1);
     req.setHost(t.host, static_cast<Poco::UInt16>(t.port));
     req.set("Authorization", oauth1::authorizationHeader("POST", url, {}, creds, extra));
     req.set("User-Agent", "birdgate/" BIRDGATE_VERSION);
-    UpstreamResponse answer;
+    std::optional<UpstreamResponse> answer;
     try
     {
-        answer = _h._services.upstreams->send(t, req, "", _h._timeout);
+        answer = co_await _workers->run([&] { return _upstreams->send(t, req, "", _settings.timeout); });
     }
     catch (const std::exception&)
     {
         error = "Twitter could not be reached";
-        return std::nullopt;
+        co_return std::nullopt;
     }
-    if (answer.status != 200)
+    if (answer->status != 200)
     {
-        error = "Twitter refused oauth/" + name + " (HTTP " + std::to_string(answer.status) + ")";
-        return std::nullopt;
+        error = std::string("Twitter refused oauth/") + name + " (HTTP " + std::to_string(answer->status) + ")";
+        co_return std::nullopt;
     }
     oauth1::Params out;
-    if (!oauth1::parseForm(answer.body, out))
+    if (!oauth1::parseForm(answer->body, out))
     {
-        error = "Twitter's answer to oauth/" + name + " is not a form";
-        return std::nullopt;
+        error = std::string("Twitter's answer to oauth/") + name + " is not a form";
+        co_return std::nullopt;
     }
-    return out;
+    co_return out;
 }
 
-void TwitterLogin::page(Poco::Net::HTTPServerResponse& response, int status, const std::string& title,
-                        const std::string& message, const std::string& retryUrl)
+Task<void> TwitterLogin::verifyCredentials(User& user, std::string& displayName) const
+{
+    std::string path = _settings.endpointPath + "account/verify_credentials.json";
+    const UpstreamTarget& t = _settings.endpointTarget;
+    Poco::Net::HTTPRequest req("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setHost(t.host, static_cast<Poco::UInt16>(t.port));
+    oauth1::Credentials creds{_settings.consumerKey, _settings.consumerSecret, user.key, user.secret,
+                              _settings.signatureMethod};
+    req.set("Authorization",
+            oauth1::authorizationHeader("GET", oauth1::baseUrl(t.scheme, t.host, t.port, path), {}, creds));
+    req.set("User-Agent", "birdgate/" BIRDGATE_VERSION);
+    UpstreamResponse answer =
+        co_await _workers->run([&] { return _upstreams->send(t, req, "", _settings.timeout); });
+    if (answer.status != 200) throw std::runtime_error("HTTP " + std::to_string(answer.status));
+    Poco::JSON::Parser parser;
+    auto obj = parser.parse(answer.body).extract<Poco::JSON::Object::Ptr>();
+    if (obj->has("screen_name")) user.screenName = obj->getValue<std::string>("screen_name");
+    if (obj->has("id_str")) user.userId = obj->getValue<std::string>("id_str");
+    displayName = obj->optValue<std::string>("name", user.screenName);
+}
+
+void TwitterLogin::page(Answer& answer, int status, const std::string& title, const std::string& message,
+                        const std::string& retryUrl) const
 {
     std::string html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + htmlEscape(title) +
                        "</title></head><body><h1>" + htmlEscape(title) + "</h1><p>" + htmlEscape(message) +
                        "</p><p><a id=\"retry\" href=\"" + htmlEscape(retryUrl) +
                        "\">Log in with Twitter again</a> &middot; <a id=\"home\" href=\"/\">Back to the site</a></p>"
                        "</body></html>";
-    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-    response.setContentType("text/html; charset=utf-8");
-    response.set("Cache-Control", "no-store");
-    _h.addConfiguredHeaders(response);
-    response.sendBuffer(html.data(), html.size());
+    answer.set("Cache-Control", "no-store");
+    addConfiguredHeaders(answer);
+    answer.send(status, "text/html; charset=utf-8", std::move(html));
 }
 
-void TwitterLogin::start(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                         const RouteMatch& match, const oauth1::Params& query, std::optional<Session>& session)
+Task<void> TwitterLogin::start(const Request& request, Answer& answer, const RouteMatch& match,
+                               const oauth1::Params& query, std::optional<Session>& session) const
 {
     std::string origin = originOf(request);
     if (origin.empty())
     {
-        _h.sendError(response, 400, "bad Host header");
-        return;
+        sendError(answer, 400, "bad Host header");
+        co_return;
     }
-    std::string next = _h._redirect.target([&](const std::string& name) { return find(query, name); },
-                                           [&](const std::string& name) { return request.get(name, ""); }, origin);
+    std::string next =
+        _settings.redirect.target([&](const std::string& name) { return find(query, name); },
+                                  [&](const std::string& name) { return request.header(name); }, origin);
     std::string callbackUrl = origin + match.path;
-    oauth1::Credentials app{_h._consumerKey, _h._consumerSecret, "", "", _h._signatureMethod};
-    std::string error;
-    auto answer = oauthCall("request_token", app, {{"oauth_callback", callbackUrl}}, error);
-    if (answer && find(*answer, "oauth_callback_confirmed") != "true") error = "Twitter did not confirm the callback URL";
-    std::string token = answer ? find(*answer, "oauth_token") : "";
-    std::string secret = answer ? find(*answer, "oauth_token_secret") : "";
-    if (error.empty() && token.empty()) error = "Twitter sent no request token";
-    if (!error.empty())
+    oauth1::Credentials app{_settings.consumerKey, _settings.consumerSecret, "", "", _settings.signatureMethod};
+    std::string why;
+    // Named, not braced in the call: g++ 12 cannot hold an initializer list
+    // across a co_await.
+    const oauth1::Params callbackParam{{"oauth_callback", callbackUrl}};
+    auto tokens = co_await oauthCall("request_token", app, callbackParam, why);
+    if (tokens && find(*tokens, "oauth_callback_confirmed") != "true") why = "Twitter did not confirm the callback URL";
+    std::string token = tokens ? find(*tokens, "oauth_token") : "";
+    std::string secret = tokens ? find(*tokens, "oauth_token_secret") : "";
+    if (why.empty() && token.empty()) why = "Twitter sent no request token";
+    if (!why.empty())
     {
-        log().warning("url %s: login could not start: %s", _h._name, error);
-        _h.sendError(response, 502, "login failed: " + error);
-        return;
+        log().warning("url %s: login could not start: %s", _settings.urlName, why);
+        sendError(answer, 502, "login failed: " + why);
+        co_return;
     }
     // A browser without a session gets one that lives only as long as the
     // login may take: anonymous visits to the login URL must not fill the store.
     bool fresh = !session;
-    if (fresh) session = _h._services.sessions->create();
+    if (fresh) session = _sessions->create();
     session->data[stateKey("token")] = token;
     session->data[stateKey("secret")] = secret;
     session->data[stateKey("next")] = next;
-    if (fresh)
-        _h._services.sessions->save(*session, std::chrono::seconds(PENDING_LOGIN_SECONDS));
-    else
-        _h._services.sessions->save(*session);
-    _h._services.sessions->setCookie(response, *session, SessionManager::isSecure(request));
-    std::string authorize = _h._apiRoot + (_h._authenticate ? "/oauth/authenticate" : "/oauth/authorize") +
-                            "?oauth_token=" + oauth1::percentEncode(token);
-    response.set("Cache-Control", "no-store");
-    _h.addConfiguredHeaders(response);
-    response.redirect(authorize, Poco::Net::HTTPResponse::HTTP_FOUND);
+    co_await _workers->run([&] {
+        if (fresh)
+            _sessions->save(*session, std::chrono::seconds(PENDING_LOGIN_SECONDS));
+        else
+            _sessions->save(*session);
+    });
+    _sessions->setCookie(answer, *session, SessionManager::isSecure(request));
+    redirectTo(answer, _settings.apiRoot + (_settings.authenticate ? "/oauth/authenticate" : "/oauth/authorize") +
+                           "?oauth_token=" + oauth1::percentEncode(token));
 }
 
-void TwitterLogin::callback(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                            const std::string& token, const std::string& verifier, std::optional<Session>& session)
+Task<void> TwitterLogin::callback(const Request& request, Answer& answer, const std::string& token,
+                                  const std::string& verifier, std::optional<Session>& session) const
 {
-    const std::string retry = originOf(request).empty() ? "/" : request.getURI().substr(0, request.getURI().find('?'));
+    const std::string retry = originOf(request).empty() ? "/" : std::string(request.path());
     // The request token must be the one this browser asked for: anything
     // else is a forged, replayed or expired callback.
     bool known = false;
@@ -164,11 +218,11 @@ void TwitterLogin::callback(Poco::Net::HTTPServerRequest& request, Poco::Net::HT
     }
     if (!known || verifier.empty())
     {
-        page(response, 400, "Login expired",
+        page(answer, 400, "Login expired",
              "This login link is not valid for this browser any more (it was used already, expired, or came from "
              "elsewhere). Please start again.",
              retry);
-        return;
+        co_return;
     }
     std::string requestSecret = session->data[stateKey("secret")];
     std::string next = session->data[stateKey("next")];
@@ -179,16 +233,19 @@ void TwitterLogin::callback(Poco::Net::HTTPServerRequest& request, Poco::Net::HT
     // A session that holds no login yet keeps its short lifetime.
     bool loggedIn = std::any_of(session->data.begin(), session->data.end(),
                                 [](const auto& kv) { return kv.first.rfind("token:", 0) == 0; });
-    if (loggedIn)
-        _h._services.sessions->save(*session);
-    else
-        _h._services.sessions->save(*session, std::chrono::seconds(PENDING_LOGIN_SECONDS));
+    co_await _workers->run([&] {
+        if (loggedIn)
+            _sessions->save(*session);
+        else
+            _sessions->save(*session, std::chrono::seconds(PENDING_LOGIN_SECONDS));
+    });
 
-    oauth1::Credentials withRequestToken{_h._consumerKey, _h._consumerSecret, token, requestSecret,
-                                         _h._signatureMethod};
-    std::string error;
-    auto access = oauthCall("access_token", withRequestToken, {{"oauth_verifier", verifier}}, error);
-    TwitterRESTHandler::Token user;
+    oauth1::Credentials withRequestToken{_settings.consumerKey, _settings.consumerSecret, token, requestSecret,
+                                         _settings.signatureMethod};
+    std::string why;
+    const oauth1::Params verifierParam{{"oauth_verifier", verifier}};
+    auto access = co_await oauthCall("access_token", withRequestToken, verifierParam, why);
+    User user;
     if (access)
     {
         user.key = find(*access, "oauth_token");
@@ -197,66 +254,58 @@ void TwitterLogin::callback(Poco::Net::HTTPServerRequest& request, Poco::Net::HT
         user.userId = find(*access, "user_id");
         if (user.key.empty() || user.secret.empty() || user.key.find('\n') != std::string::npos ||
             user.secret.find('\n') != std::string::npos)
-            error = "Twitter sent no usable access token";
+            why = "Twitter sent no usable access token";
     }
-    if (!error.empty())
+    if (!why.empty())
     {
-        log().warning("url %s: login failed: %s", _h._name, error);
-        page(response, 502, "Login failed", "Twitter did not complete the login: " + error + ".", retry);
-        return;
+        log().warning("url %s: login failed: %s", _settings.urlName, why);
+        page(answer, 502, "Login failed", "Twitter did not complete the login: " + why + ".", retry);
+        co_return;
     }
 
     // verify_credentials: the user as Twitter knows them now.
-    std::string path = _h._endpointPath + "account/verify_credentials.json";
-    const UpstreamTarget& t = _h._target;
-    Poco::Net::HTTPRequest req("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
-    req.setHost(t.host, static_cast<Poco::UInt16>(t.port));
-    oauth1::Credentials creds{_h._consumerKey, _h._consumerSecret, user.key, user.secret, _h._signatureMethod};
-    req.set("Authorization",
-            oauth1::authorizationHeader("GET", oauth1::baseUrl(t.scheme, t.host, t.port, path), {}, creds));
-    req.set("User-Agent", "birdgate/" BIRDGATE_VERSION);
+    std::string displayName;
+    std::string failure;
     try
     {
-        UpstreamResponse answer = _h._services.upstreams->send(t, req, "", _h._timeout);
-        if (answer.status != 200) throw std::runtime_error("HTTP " + std::to_string(answer.status));
-        Poco::JSON::Parser parser;
-        auto obj = parser.parse(answer.body).extract<Poco::JSON::Object::Ptr>();
-        if (obj->has("screen_name")) user.screenName = obj->getValue<std::string>("screen_name");
-        if (obj->has("id_str")) user.userId = obj->getValue<std::string>("id_str");
-        session->data["user.name"] = obj->optValue<std::string>("name", user.screenName);
+        co_await verifyCredentials(user, displayName);
     }
     catch (const std::exception& e)
     {
-        log().warning("url %s: login failed: verify_credentials: %s", _h._name, std::string(e.what()));
-        page(response, 502, "Login failed", "Twitter did not confirm who logged in.", retry);
-        return;
+        failure = e.what();
     }
+    if (!failure.empty())
+    {
+        log().warning("url %s: login failed: verify_credentials: %s", _settings.urlName, failure);
+        page(answer, 502, "Login failed", "Twitter did not confirm who logged in.", retry);
+        co_return;
+    }
+    session->data["user.name"] = displayName;
 
     // A new, empty session for the logged-in browser: no fixation, and
     // nothing an attacker may have planted in the old one (say, their own
     // token for another url) is carried into the victim's login.
-    Session fresh = _h._services.sessions->create();
-    _h.storeToken(fresh, user);
-    _h._services.sessions->save(fresh);
-    _h._services.sessions->destroy(session->id);
-    _h._services.sessions->setCookie(response, fresh, SessionManager::isSecure(request));
-    log().information("url %s: @%s logged in", _h._name, user.screenName);
-    response.set("Cache-Control", "no-store");
-    _h.addConfiguredHeaders(response);
-    response.redirect(next.empty() ? "/" : next, Poco::Net::HTTPResponse::HTTP_FOUND);
+    Session fresh = _sessions->create();
+    co_await _workers->run([&] {
+        _keep(fresh, user);
+        _sessions->save(fresh);
+        _sessions->destroy(session->id);
+    });
+    _sessions->setCookie(answer, fresh, SessionManager::isSecure(request));
+    log().information("url %s: @%s logged in", _settings.urlName, user.screenName);
+    redirectTo(answer, next.empty() ? "/" : next);
 }
 
-void TwitterLogin::cancelled(Poco::Net::HTTPServerResponse& response, const RouteMatch& match,
-                             std::optional<Session>& session)
+Task<void> TwitterLogin::cancelled(Answer& answer, const RouteMatch& match, std::optional<Session>& session) const
 {
     if (session)
     {
         session->data.erase(stateKey("token"));
         session->data.erase(stateKey("secret"));
         session->data.erase(stateKey("next"));
-        _h._services.sessions->save(*session);
+        co_await _workers->run([&] { _sessions->save(*session); });
     }
-    page(response, 403, "Login cancelled",
+    page(answer, 403, "Login cancelled",
          "You cancelled the login with Twitter, so this site cannot use your Twitter account.", match.path);
 }
 

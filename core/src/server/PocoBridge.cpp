@@ -157,6 +157,7 @@ void serveBridged(Endpoint& endpoint, Poco::Net::HTTPServerRequest& pocoRequest,
     for (const auto& [k, v] : pocoRequest) request.headers.push_back({k, v});
     request.clientAddress = pocoRequest.clientAddress().host().toString();
     request.clientLoopback = pocoRequest.clientAddress().host().isLoopback();
+    request.tls = pocoRequest.secure();
     PocoBody body(pocoRequest);
     if (pocoRequest.hasContentLength() || pocoRequest.getChunkedTransferEncoding()) request.bodySource = &body;
     PocoAnswer answer(pocoRequest, response, request.method == "HEAD");

@@ -3,9 +3,9 @@
 // forgiving: it only has to find well-formed ids, and anything else is noise.
 #include "birdgate/session/SessionManager.h"
 
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPServerRequest.h>
+#include "birdgate/server/Answer.h"
+#include "birdgate/server/Request.h"
+
 #include <Poco/String.h>
 
 #include <openssl/rand.h>
@@ -330,13 +330,13 @@ bool SessionManager::isWellFormedId(std::string_view id)
     return (base64UrlValue(id.back()) & 3) == 0;
 }
 
-std::optional<Session> SessionManager::load(const Poco::Net::HTTPRequest& request) const
+std::optional<Session> SessionManager::load(const Request& request) const
 {
     // A proxy may split cookies over several Cookie headers (HTTP/2 does).
     std::string header;
-    for (const auto& [name, value] : request)
+    for (const auto& [name, value] : request.headers)
     {
-        if (Poco::icompare(name, "Cookie") == 0)
+        if (iequals(name, "Cookie"))
         {
             if (!header.empty())
                 header += "; ";
@@ -434,17 +434,17 @@ std::string SessionManager::cookieHeader(const Session& session, bool secure) co
     return out;
 }
 
-void SessionManager::setCookie(Poco::Net::HTTPResponse& response, const Session& session, bool secure) const
+void SessionManager::setCookie(Answer& answer, const Session& session, bool secure) const
 {
-    response.add("Set-Cookie", cookieHeader(session, secure));
+    answer.add("Set-Cookie", cookieHeader(session, secure));
 }
 
-void SessionManager::clearCookie(Poco::Net::HTTPResponse& response, bool secure) const
+void SessionManager::clearCookie(Answer& answer, bool secure) const
 {
     std::string value = _cookieName + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0";
     if (secure)
         value += "; Secure";
-    response.add("Set-Cookie", value);
+    answer.add("Set-Cookie", value);
 }
 
 std::size_t SessionManager::purgeExpired()
@@ -472,9 +472,9 @@ void SessionManager::maybePurge()
     }
 }
 
-bool SessionManager::isSecure(const Poco::Net::HTTPServerRequest& request)
+bool SessionManager::isSecure(const Request& request)
 {
-    return isSecure(request.get("X-Forwarded-Proto", ""), request.secure());
+    return isSecure(request.header("X-Forwarded-Proto"), request.tls);
 }
 
 bool SessionManager::isSecure(std::string_view forwardedProto, bool tls)

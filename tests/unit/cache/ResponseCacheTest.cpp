@@ -1,10 +1,20 @@
 // ResponseCache: hits and misses, expiry on a fake clock, LRU eviction by
 // bytes, the size cap per entry, keys that never collide across identities,
 // and the single-flight fetch under concurrency (stampede, one-off answers,
-// failing fetches, the waiters' time bound).
+// failing fetches, the waiters' time bound). getOrFetch is a coroutine: most
+// tests run each caller on its own thread and io_context (runGetOrFetch), so
+// a fetch may block its own caller on a Gate; testAwaitingMissesOnTwoThreads
+// parks many callers on one io_context run by two threads, which only works
+// when waiting holds no thread.
 #include "TestSupport.h"
 
 #include "birdgate/cache/ResponseCache.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -50,7 +60,33 @@ struct FakeTime
     void advance(seconds by) { *now += by; }
 };
 
-/// A one-shot gate a fetch can block on until the test opens it.
+/// A blocking fetch as the coroutine getOrFetch expects.
+template <class F>
+ResponseCache::Fetch async(F f)
+{
+    return [f](bool& cacheable) -> birdgate::Task<std::optional<CachedResponse>> { co_return f(cacheable); };
+}
+
+/// getOrFetch run to completion on the calling thread's own io_context.
+template <class F>
+std::shared_ptr<const CachedResponse> runGetOrFetch(ResponseCache& cache, const std::string& key, seconds ttl, F fetch,
+                                                    bool& hit,
+                                                    std::chrono::milliseconds waitLimit = std::chrono::seconds(30))
+{
+    boost::asio::io_context ioc;
+    std::shared_ptr<const CachedResponse> got;
+    std::exception_ptr error;
+    const ResponseCache::Fetch coroutine = async(fetch);
+    boost::asio::co_spawn(ioc, cache.getOrFetch(key, ttl, coroutine, hit, waitLimit),
+                          [&](std::exception_ptr e, std::shared_ptr<const CachedResponse> r) {
+                              error = e;
+                              got = std::move(r);
+                          });
+    ioc.run();
+    if (error) std::rethrow_exception(error);
+    return got;
+}
+
 /// Until `n` callers wait on another's fetch; false after ~10 s.
 bool waitForWaiters(ResponseCache& cache, std::uint64_t n)
 {
@@ -83,6 +119,7 @@ class ResponseCacheTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testThrowingFetchWaitersRetry);
     CPPUNIT_TEST(testNulloptFetch);
     CPPUNIT_TEST(testWaitLimit);
+    CPPUNIT_TEST(testAwaitingMissesOnTwoThreads);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -248,7 +285,7 @@ public:
         cache.put(alice, answer("alice's timeline"), seconds(60));
         CPPUNIT_ASSERT(!cache.get(bob));
         bool hit = true;
-        auto got = cache.getOrFetch(
+        auto got = runGetOrFetch(cache,
             bob, seconds(60), [](bool&) { return answer("bob's timeline"); }, hit);
         CPPUNIT_ASSERT(!hit);
         CPPUNIT_ASSERT_EQUAL(std::string("bob's timeline"), got->body);
@@ -265,10 +302,10 @@ public:
             return answer("fresh");
         };
         bool hit = true;
-        auto first = cache.getOrFetch("k", seconds(60), fetch, hit);
+        auto first = runGetOrFetch(cache, "k", seconds(60), fetch, hit);
         CPPUNIT_ASSERT(!hit);
         CPPUNIT_ASSERT_EQUAL(std::string("fresh"), first->body);
-        auto second = cache.getOrFetch("k", seconds(60), fetch, hit);
+        auto second = runGetOrFetch(cache, "k", seconds(60), fetch, hit);
         CPPUNIT_ASSERT(hit);
         CPPUNIT_ASSERT(first == second);
         CPPUNIT_ASSERT_EQUAL(1, calls);
@@ -285,12 +322,12 @@ public:
         int calls = 0;
         auto fetch = [&](bool&) { return answer("v" + std::to_string(++calls)); };
         bool hit = false;
-        CPPUNIT_ASSERT_EQUAL(std::string("v1"), cache.getOrFetch("k", seconds(30), fetch, hit)->body);
+        CPPUNIT_ASSERT_EQUAL(std::string("v1"), runGetOrFetch(cache, "k", seconds(30), fetch, hit)->body);
         time.advance(seconds(29));
-        CPPUNIT_ASSERT_EQUAL(std::string("v1"), cache.getOrFetch("k", seconds(30), fetch, hit)->body);
+        CPPUNIT_ASSERT_EQUAL(std::string("v1"), runGetOrFetch(cache, "k", seconds(30), fetch, hit)->body);
         CPPUNIT_ASSERT(hit);
         time.advance(seconds(1));
-        CPPUNIT_ASSERT_EQUAL(std::string("v2"), cache.getOrFetch("k", seconds(30), fetch, hit)->body);
+        CPPUNIT_ASSERT_EQUAL(std::string("v2"), runGetOrFetch(cache, "k", seconds(30), fetch, hit)->body);
         CPPUNIT_ASSERT(!hit);
         CPPUNIT_ASSERT_EQUAL(2, calls);
     }
@@ -317,7 +354,7 @@ public:
             threads.emplace_back([&, i] {
                 start.arrive_and_wait();
                 bool hit = false;
-                got[static_cast<size_t>(i)] = cache.getOrFetch("hot", seconds(60), fetch, hit);
+                got[static_cast<size_t>(i)] = runGetOrFetch(cache, "hot", seconds(60), fetch, hit);
                 hits[static_cast<size_t>(i)] = hit ? 1 : 0;
             });
         for (auto& t : threads) t.join();
@@ -353,7 +390,7 @@ public:
         };
         std::shared_ptr<const CachedResponse> leaderGot;
         bool leaderHit = true;
-        std::thread leader([&] { leaderGot = cache.getOrFetch("k", seconds(60), fetch, leaderHit); });
+        std::thread leader([&] { leaderGot = runGetOrFetch(cache, "k", seconds(60), fetch, leaderHit); });
         CPPUNIT_ASSERT(waitForCount(calls, 1));
 
         std::vector<std::shared_ptr<const CachedResponse>> got(W);
@@ -362,7 +399,7 @@ public:
         for (int i = 0; i < W; ++i)
             waiters.emplace_back([&, i] {
                 bool hit = false;
-                got[static_cast<size_t>(i)] = cache.getOrFetch("k", seconds(60), fetch, hit);
+                got[static_cast<size_t>(i)] = runGetOrFetch(cache, "k", seconds(60), fetch, hit);
                 hits[static_cast<size_t>(i)] = hit ? 1 : 0;
             });
         const bool allWaiting = waitForWaiters(cache, W);
@@ -386,7 +423,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::uint64_t(W), s.coalesced);
         // The next caller asks again.
         bool hit = true;
-        cache.getOrFetch("k", seconds(60), fetch, hit);
+        runGetOrFetch(cache, "k", seconds(60), fetch, hit);
         CPPUNIT_ASSERT(!hit);
         CPPUNIT_ASSERT_EQUAL(2, calls.load());
     }
@@ -410,7 +447,7 @@ public:
             bool hit = false;
             try
             {
-                cache.getOrFetch("k", seconds(60), fetch, hit);
+                runGetOrFetch(cache, "k", seconds(60), fetch, hit);
             }
             catch (const std::runtime_error& e)
             {
@@ -428,7 +465,7 @@ public:
                 bool hit = false;
                 try
                 {
-                    got[static_cast<size_t>(i)] = cache.getOrFetch("k", seconds(60), fetch, hit);
+                    got[static_cast<size_t>(i)] = runGetOrFetch(cache, "k", seconds(60), fetch, hit);
                     hits[static_cast<size_t>(i)] = hit ? 1 : 0;
                 }
                 catch (const std::exception& e)
@@ -463,13 +500,13 @@ public:
     {
         ResponseCache cache(1 << 20);
         bool hit = true;
-        auto got = cache.getOrFetch(
+        auto got = runGetOrFetch(cache,
             "k", seconds(60), [](bool&) { return std::optional<CachedResponse>(); }, hit);
         CPPUNIT_ASSERT(!got);
         CPPUNIT_ASSERT(!hit);
         CPPUNIT_ASSERT(!cache.get("k"));
         // The flight was cleared: the next caller fetches normally.
-        got = cache.getOrFetch(
+        got = runGetOrFetch(cache,
             "k", seconds(60), [](bool&) { return answer("ok"); }, hit);
         CPPUNIT_ASSERT_EQUAL(std::string("ok"), got->body);
     }
@@ -487,13 +524,13 @@ public:
         std::shared_ptr<const CachedResponse> leaderGot;
         std::thread leader([&] {
             bool hit = false;
-            leaderGot = cache.getOrFetch("k", seconds(60), slow, hit);
+            leaderGot = runGetOrFetch(cache, "k", seconds(60), slow, hit);
         });
         CPPUNIT_ASSERT(waitForCount(calls, 1));
 
         // This caller gives up waiting after 50 ms and asks on its own.
         bool hit = true;
-        auto own = cache.getOrFetch(
+        auto own = runGetOrFetch(cache,
             "k", seconds(60),
             [&](bool&) {
                 ++calls;
@@ -509,6 +546,68 @@ public:
         // The later answer replaced the earlier one.
         CPPUNIT_ASSERT_EQUAL(std::string("slow"), cache.get("k")->body);
         CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), cache.stats().entries);
+    }
+
+    void testAwaitingMissesOnTwoThreads()
+    {
+        // As on the server: many requests for one key on one io_context run
+        // by two I/O threads. A waiter that blocked its thread would leave no
+        // thread for the others (or the fetch) and this would stall.
+        ResponseCache cache(1 << 20);
+        constexpr int N = 16;
+        boost::asio::io_context ioc;
+        std::atomic<int> calls{0};
+        std::atomic<bool> allParked{false};
+        ResponseCache::Fetch fetch = [&](bool& cacheable) -> birdgate::Task<std::optional<CachedResponse>> {
+            ++calls;
+            // Await (not block) until every other caller is parked on this fetch.
+            boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+            const auto deadline = std::chrono::steady_clock::now() + seconds(10);
+            while (cache.stats().waiting < static_cast<std::uint64_t>(N - 1) &&
+                   std::chrono::steady_clock::now() < deadline)
+            {
+                timer.expires_after(std::chrono::milliseconds(5));
+                co_await timer.async_wait(boost::asio::use_awaitable);
+            }
+            allParked = cache.stats().waiting == static_cast<std::uint64_t>(N - 1);
+            cacheable = true;
+            co_return answer("shared");
+        };
+        std::vector<std::shared_ptr<const CachedResponse>> got(N);
+        std::vector<int> hits(N, -1);
+        std::atomic<int> done{0};
+        for (int i = 0; i < N; ++i)
+        {
+            auto slot = static_cast<size_t>(i);
+            boost::asio::co_spawn(
+                ioc,
+                [&, slot]() -> birdgate::Task<void> {
+                    bool hit = false;
+                    const std::string key = "hot";
+                    got[slot] = co_await cache.getOrFetch(key, seconds(60), fetch, hit);
+                    hits[slot] = hit ? 1 : 0;
+                },
+                [&](std::exception_ptr) { ++done; });
+        }
+        std::thread second([&] { ioc.run(); });
+        ioc.run();
+        second.join();
+
+        CPPUNIT_ASSERT_EQUAL(N, done.load());
+        CPPUNIT_ASSERT(allParked.load());
+        CPPUNIT_ASSERT_EQUAL(1, calls.load());
+        int misses = 0;
+        for (size_t i = 0; i < N; ++i)
+        {
+            CPPUNIT_ASSERT(got[i]);
+            CPPUNIT_ASSERT(got[i] == got[0]);
+            CPPUNIT_ASSERT_EQUAL(std::string("shared"), got[i]->body);
+            misses += hits[i] == 0;
+        }
+        CPPUNIT_ASSERT_EQUAL(1, misses);
+        const auto s = cache.stats();
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(N - 1), s.coalesced);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), s.waiting);
     }
 
 private:

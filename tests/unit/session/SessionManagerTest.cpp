@@ -4,6 +4,8 @@
 // the old id, the Set-Cookie attributes, the HTTPS decision, and the
 // once-a-minute purge.
 #include "TestSupport.h"
+#include "TestAnswer.h"
+#include "birdgate/server/Request.h"
 
 #include "session/EncryptedStore.h"
 #include "session/SecretBox.h"
@@ -13,7 +15,6 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
 
 #include <chrono>
 #include <filesystem>
@@ -136,18 +137,20 @@ public:
         session.data["access_key"] = "123-abc";
         _manager->save(session);
 
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/twitter/x", Poco::Net::HTTPMessage::HTTP_1_1);
+        birdgate::Request request;
+        request.method = "GET";
+        request.target = "/twitter/x";
         CPPUNIT_ASSERT(!_manager->load(request).has_value());
-        request.set("Cookie", "_xsrf=2|abc; sid=" + session.id + "; theme=dark");
+        request.headers.push_back({"Cookie", "_xsrf=2|abc; sid=" + session.id + "; theme=dark"});
         auto loaded = _manager->load(request);
         CPPUNIT_ASSERT(loaded.has_value());
         CPPUNIT_ASSERT_EQUAL(session.id, loaded->id);
         CPPUNIT_ASSERT(session.data == loaded->data);
 
         // Cookies split over several Cookie headers (as HTTP/2 proxies send them).
-        Poco::Net::HTTPRequest split(Poco::Net::HTTPRequest::HTTP_GET, "/", Poco::Net::HTTPMessage::HTTP_1_1);
-        split.add("Cookie", "a=b");
-        split.add("cookie", "sid=" + session.id);
+        birdgate::Request split;
+        split.headers.push_back({"Cookie", "a=b"});
+        split.headers.push_back({"cookie", "sid=" + session.id});
         CPPUNIT_ASSERT_EQUAL(std::string("jack"), _manager->load(split).value().data.at("user"));
 
         // Poco's own cookie writer produces something we read.
@@ -156,7 +159,9 @@ public:
         cookies.add("x", "1");
         cookies.add("sid", session.id);
         viaPoco.setCookies(cookies);
-        CPPUNIT_ASSERT(_manager->load(viaPoco).has_value());
+        birdgate::Request written;
+        written.headers.push_back({"Cookie", viaPoco.get("Cookie")});
+        CPPUNIT_ASSERT(_manager->load(written).has_value());
     }
 
     void testDataRoundTrip()
@@ -417,22 +422,19 @@ public:
         CPPUNIT_ASSERT_EQUAL("sid=" + session.id + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600; Secure",
                              _manager->cookieHeader(session, true));
 
-        Poco::Net::HTTPResponse response;
-        _manager->setCookie(response, session, true);
-        CPPUNIT_ASSERT_EQUAL(_manager->cookieHeader(session, true), response.get("Set-Cookie"));
+        birdgate::test::TestAnswer answer;
+        _manager->setCookie(answer, session, true);
+        CPPUNIT_ASSERT_EQUAL(_manager->cookieHeader(session, true), *answer.find("Set-Cookie"));
 
-        Poco::Net::HTTPResponse logout;
+        birdgate::test::TestAnswer logout;
         _manager->clearCookie(logout, false);
-        CPPUNIT_ASSERT_EQUAL(std::string("sid=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"), logout.get("Set-Cookie"));
+        CPPUNIT_ASSERT_EQUAL(std::string("sid=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"), *logout.find("Set-Cookie"));
 
-        // Both can go out on one response (logout + new anonymous session).
-        Poco::Net::HTTPResponse both;
+        // Both can go out on one answer (logout + new anonymous session).
+        birdgate::test::TestAnswer both;
         _manager->clearCookie(both, true);
         _manager->setCookie(both, session, true);
-        int count = 0;
-        for (const auto& header : both)
-            count += header.first == "Set-Cookie";
-        CPPUNIT_ASSERT_EQUAL(2, count);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(2), both.all("Set-Cookie").size());
     }
 
     void testCustomCookieName()
@@ -460,6 +462,14 @@ public:
         CPPUNIT_ASSERT(!SessionManager::isSecure("http", false));
         CPPUNIT_ASSERT(!SessionManager::isSecure("httpsx", false));
         CPPUNIT_ASSERT(!SessionManager::isSecure("wss", false));
+        // From a Request: its own TLS flag, or the proxy's X-Forwarded-Proto.
+        birdgate::Request direct;
+        CPPUNIT_ASSERT(!SessionManager::isSecure(direct));
+        direct.tls = true;
+        CPPUNIT_ASSERT(SessionManager::isSecure(direct));
+        birdgate::Request proxied;
+        proxied.headers.push_back({"x-forwarded-proto", "https"});
+        CPPUNIT_ASSERT(SessionManager::isSecure(proxied));
     }
 
     void testPurgeAtMostOncePerInterval()

@@ -7,20 +7,25 @@
 //
 // getOrFetch() adds stampede protection: when a popular answer expires, the
 // first request for it asks the upstream and every concurrent request for
-// the same key waits for that one answer instead of sending its own. Entries
+// the same key awaits that one answer instead of sending its own. It is a
+// coroutine and so is the fetch: a waiter holds no thread (an I/O thread
+// must never block), it parks its completion handler in the flight and is
+// resumed on its own executor when the flight ends or its wait limit (a
+// steady_timer on that executor) runs out, whichever comes first. Entries
 // are handed out as shared_ptr<const>, so a hit costs one lookup and one
 // reference count, never a copy of the body, and eviction never invalidates
 // an answer a server thread is still writing out.
 //
-// One mutex guards the map, the LRU list, the in-flight table and the
-// counters; it is never held while a fetch runs. Time comes from an
+// One mutex guards the map, the LRU list, the in-flight table (with its
+// parked waiters) and the counters; it is never held while a fetch runs or a
+// waiter resumes. Time comes from an
 // injectable source so the tests can expire entries without sleeping.
 #pragma once
 
+#include "birdgate/common/Task.h"
 #include "birdgate/twitter/UpstreamPool.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <list>
@@ -29,6 +34,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace birdgate
 {
@@ -45,7 +51,7 @@ public:
     /// to false for answers that must not be stored, e.g. status != 200.
     /// Returning std::nullopt means "no answer to share": the caller gets
     /// nullptr and the waiters retry, as when fetch throws.
-    using Fetch = std::function<std::optional<CachedResponse>(bool& cacheable)>;
+    using Fetch = std::function<Task<std::optional<CachedResponse>>(bool& cacheable)>;
 
     /// A snapshot of the counters, for /metrics.
     struct Stats
@@ -85,7 +91,7 @@ public:
     /// get(), and on a miss fetch() exactly once per key across concurrent callers:
     ///  - the first caller runs fetch (without the lock held), stores the answer
     ///    when cacheable and returns it with hit = false;
-    ///  - concurrent callers for the same key wait for it and share it with
+    ///  - concurrent callers for the same key await it and share it with
     ///    hit = true (they got it without an upstream request, so X-Cache: HIT
     ///    is truthful), also when it is a one-off non-cacheable answer: that
     ///    answer is shared with the waiters of that moment but not stored;
@@ -94,9 +100,12 @@ public:
     ///  - a waiter waits at most `waitLimit` in all, then runs fetch itself
     ///    (hit = false) so a hung upstream call cannot hold every caller.
     /// Returns nullptr only when this caller's own fetch returned nullopt.
-    std::shared_ptr<const CachedResponse> getOrFetch(const std::string& key, std::chrono::seconds ttl,
-                                                     const Fetch& fetch, bool& hit,
-                                                     std::chrono::milliseconds waitLimit = std::chrono::seconds(30));
+    /// `key`, `fetch` and `hit` must outlive the awaiting (named objects, not
+    /// temporaries: g++ 12 mishandles class temporaries in co_await
+    /// expressions).
+    Task<std::shared_ptr<const CachedResponse>> getOrFetch(const std::string& key, std::chrono::seconds ttl,
+                                                           const Fetch& fetch, bool& hit,
+                                                           std::chrono::milliseconds waitLimit = std::chrono::seconds(30));
 
     /// Drops every entry (in-flight fetches are not affected).
     void clear();
@@ -117,12 +126,18 @@ private:
     };
     using Lru = std::list<Entry>; // front: most recently used
 
-    /// One fetch in progress; its waiters sleep on `done`.
+    /// Resumes one parked waiter (on its own executor): true when the flight
+    /// finished, false when the waiter's time ran out first. Each is called
+    /// at most once, by whoever takes it out of the flight under the lock.
+    using Wakeup = std::function<void(bool finished)>;
+
+    /// One fetch in progress and the waiters parked on it.
     struct Flight
     {
         bool finished = false;
         std::shared_ptr<const CachedResponse> answer; // nullptr: fetch failed, retry
-        std::condition_variable done;
+        std::vector<std::pair<std::uint64_t, Wakeup>> waiters; // by ticket
+        std::uint64_t nextTicket = 0;
     };
 
     // All take the lock as held by the caller.
@@ -131,8 +146,16 @@ private:
     void eraseLocked(Lru::iterator it);
 
     /// Runs fetch as the registered fetcher of `flight` and wakes its waiters.
-    std::shared_ptr<const CachedResponse> fetchAsLeader(const std::string& key, std::chrono::seconds ttl,
-                                                        const Fetch& fetch, const std::shared_ptr<Flight>& flight);
+    Task<std::shared_ptr<const CachedResponse>> fetchAsLeader(const std::string& key, std::chrono::seconds ttl,
+                                                              const Fetch& fetch,
+                                                              const std::shared_ptr<Flight>& flight);
+    /// Ends `flight` (answer or nullptr), stores the answer when `store`, and
+    /// resumes every parked waiter.
+    void finish(const std::string& key, const std::shared_ptr<Flight>& flight,
+                std::shared_ptr<const CachedResponse> answer, bool store, std::chrono::seconds ttl);
+    /// Parks the calling coroutine on `flight` until it finishes (true) or
+    /// `deadline` passes (false).
+    Task<bool> awaitFlight(const std::shared_ptr<Flight>& flight, std::chrono::steady_clock::time_point deadline);
 
     const size_t _maxBytes;
     const TimeSource _now;

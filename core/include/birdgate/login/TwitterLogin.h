@@ -11,22 +11,40 @@
 //      for this browser (else 400: forged, replayed or expired), then
 //      oauth/access_token, account/verify_credentials.json, and the token and
 //      user go into a new, empty session (no fixation, nothing planted in the
-//      old one carries over; a login at one url drops other urls'), persisted for
-//      everyone with `access_key: persist`; 302 to the redirect target;
+//      old one carries over; a login at one url drops other urls'), kept by
+//      the handler's callback (which persists it for everyone with
+//      `access_key: persist`); 302 to the redirect target;
 //   3. back with denied=: a clear page saying the login was cancelled, with a
 //      link to try again; no loop.
 //
-// It is a short-lived object per login request, a friend of the handler.
+// Built once per url entry, immutable, and given everything it needs through
+// its constructor (no reaching into the handler). serve() is a coroutine:
+// the upstream calls (blocking Poco pool, TRANSITIONAL until TwitterClient)
+// and the session store calls run on the worker pool.
 #pragma once
 
+#include "birdgate/common/Task.h"
+#include "birdgate/login/RedirectPolicy.h"
+#include "birdgate/server/Answer.h"
+#include "birdgate/server/Endpoint.h"
+#include "birdgate/server/Request.h"
+#include "birdgate/session/SessionManager.h"
 #include "birdgate/twitter/OAuth1.h"
-#include "birdgate/rest/TwitterRESTHandler.h"
+#include "birdgate/twitter/UpstreamPool.h"
 
+#include <Poco/Timespan.h>
+
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace birdgate
 {
+
+class WorkerPool;
 
 class TwitterLogin
 {
@@ -34,29 +52,75 @@ public:
     /// How long a login that has not come back from Twitter is kept.
     static constexpr long long PENDING_LOGIN_SECONDS = 600;
 
-    explicit TwitterLogin(const TwitterRESTHandler& handler) : _h(handler) {}
+    /// The user a login ends with.
+    struct User
+    {
+        std::string key;
+        std::string secret;
+        std::string screenName;
+        std::string userId;
+    };
 
-    void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                const RouteMatch& match, const oauth1::Params& query, std::optional<Session>& session);
+    /// Puts `user`'s token into the new session `fresh` (saved afterwards by
+    /// the login) and wherever else the url keeps it. Runs on a worker.
+    using KeepToken = std::function<void(Session& fresh, const User& user)>;
 
-    /// "http(s)://host[:port]" of this request, as the browser sees it.
-    static std::string originOf(const Poco::Net::HTTPServerRequest& request);
+    struct Settings
+    {
+        std::string urlName;
+        std::string consumerKey;
+        std::string consumerSecret;
+        oauth1::SignatureMethod signatureMethod = oauth1::SignatureMethod::HmacSha1;
+        std::string apiRoot;          // e.g. https://api.twitter.com: where browsers authorize
+        UpstreamTarget apiRootTarget; // oauth/request_token, oauth/access_token
+        std::string apiRootPath;      // path of apiRoot without trailing '/', e.g. "" or "/sandbox"
+        UpstreamTarget endpointTarget; // account/verify_credentials.json
+        std::string endpointPath;      // e.g. /1.1/
+        bool authenticate = false;     // login: authenticate
+        RedirectPolicy redirect;
+        std::vector<std::pair<std::string, std::string>> headers; // the url's configured headers
+        Poco::Timespan timeout;
+    };
+
+    TwitterLogin(Settings settings, KeepToken keep, std::shared_ptr<SessionManager> sessions,
+                 std::shared_ptr<WorkerPool> workers, std::shared_ptr<UpstreamPool> upstreams);
+
+    /// Serves one login request: start, callback or cancel, per `query`.
+    /// `session` is the browser's (loaded by the caller), nullopt when none.
+    Task<void> serve(const Request& request, Answer& answer, const RouteMatch& match, const oauth1::Params& query,
+                     std::optional<Session>& session) const;
+
+    /// "http(s)://host[:port]" of this request, as the browser sees it; ""
+    /// for a Host header with anything but host[:port] characters.
+    static std::string originOf(const Request& request);
 
 private:
-    void start(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-               const RouteMatch& match, const oauth1::Params& query, std::optional<Session>& session);
-    void callback(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                  const std::string& token, const std::string& verifier, std::optional<Session>& session);
-    void cancelled(Poco::Net::HTTPServerResponse& response, const RouteMatch& match, std::optional<Session>& session);
+    Task<void> start(const Request& request, Answer& answer, const RouteMatch& match, const oauth1::Params& query,
+                     std::optional<Session>& session) const;
+    Task<void> callback(const Request& request, Answer& answer, const std::string& token,
+                        const std::string& verifier, std::optional<Session>& session) const;
+    Task<void> cancelled(Answer& answer, const RouteMatch& match, std::optional<Session>& session) const;
     /// POST {api_root}/oauth/<name>, signed; the form-encoded answer, or
     /// nullopt with `error` set.
-    std::optional<oauth1::Params> oauthCall(const std::string& name, const oauth1::Credentials& creds,
-                                            const oauth1::Params& extra, std::string& error);
-    void page(Poco::Net::HTTPServerResponse& response, int status, const std::string& title,
-              const std::string& message, const std::string& retryUrl);
+    /// `name` is a literal: no class temporaries in a co_await expression (g++ 12).
+    Task<std::optional<oauth1::Params>> oauthCall(const char* name, const oauth1::Credentials& creds,
+                                                  const oauth1::Params& extra, std::string& error) const;
+    /// GET account/verify_credentials.json with the user's token: fills in
+    /// the user as Twitter knows them now and their display name. Throws on
+    /// any failure.
+    Task<void> verifyCredentials(User& user, std::string& displayName) const;
+    void page(Answer& answer, int status, const std::string& title, const std::string& message,
+              const std::string& retryUrl) const;
+    void sendError(Answer& answer, int status, const std::string& message) const;
+    void redirectTo(Answer& answer, const std::string& location) const;
+    void addConfiguredHeaders(Answer& answer) const;
     std::string stateKey(const char* what) const;
 
-    const TwitterRESTHandler& _h;
+    const Settings _settings;
+    const KeepToken _keep;
+    const std::shared_ptr<SessionManager> _sessions;
+    const std::shared_ptr<WorkerPool> _workers;
+    const std::shared_ptr<UpstreamPool> _upstreams;
 };
 
 } // namespace birdgate

@@ -4,12 +4,16 @@
 // (X-Requested-With: XMLHttpRequest, which a cross-site form cannot send, or
 // Sec-Fetch-Site: same-origin). GET answers of protected endpoints set the
 // cookie when the browser has none.
+//
+// It reads a library-free Request and writes an Answer, so it serves the
+// coroutine endpoints whatever server carries them. Pure functions: no I/O.
 #pragma once
 
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
+#include "birdgate/server/Answer.h"
+#include "birdgate/server/Request.h"
 
 #include <string>
+#include <string_view>
 
 namespace birdgate
 {
@@ -24,16 +28,20 @@ public:
 
     /// True when headers alone satisfy the check (same-origin markers, or a
     /// header token equal to the cookie).
-    static bool passesByHeaders(const Poco::Net::HTTPServerRequest& request);
+    static bool passesByHeaders(const Request& request);
 
     /// True when `formToken` (the `_xsrf` form field) equals the cookie.
-    static bool passesByForm(const Poco::Net::HTTPServerRequest& request, const std::string& formToken);
+    static bool passesByForm(const Request& request, const std::string& formToken);
 
-    /// The request's `_xsrf` cookie, or "".
-    static std::string cookie(const Poco::Net::HTTPServerRequest& request);
+    /// The request's `_xsrf` cookie (the first, over every Cookie header), or
+    /// "" when absent or of an implausible length.
+    static std::string cookie(const Request& request);
 
-    /// Sets a fresh `_xsrf` cookie (readable by page scripts, SameSite=Lax).
-    static void issue(Poco::Net::HTTPServerResponse& response, bool secure);
+    /// Adds a fresh `_xsrf` cookie (readable by page scripts, SameSite=Lax).
+    static void issue(Answer& answer, bool secure);
+
+    /// The value of cookie `name` in Cookie header(s) `headers`, or "".
+    static std::string cookieValue(const HeaderFields& headers, std::string_view name);
 };
 
 } // namespace birdgate

@@ -14,7 +14,9 @@
 // X-Forwarded-Proto from the proxy in front).
 //
 // Thread-safe: the only state besides the shared Store is the time of the
-// last purge.
+// last purge. load(), save(), reload(), rotate() and destroy() call the store
+// and so block: coroutine endpoints call them on the worker pool. The cookie
+// helpers read a Request and write an Answer, whatever server carries them.
 #pragma once
 
 #include "birdgate/session/Store.h"
@@ -27,15 +29,11 @@
 #include <string>
 #include <string_view>
 
-namespace Poco::Net
-{
-class HTTPRequest;
-class HTTPResponse;
-class HTTPServerRequest;
-} // namespace Poco::Net
-
 namespace birdgate
 {
+
+class Request;
+class Answer;
 
 struct Session
 {
@@ -55,8 +53,9 @@ public:
     SessionManager(std::shared_ptr<Store> store, long long expirySeconds, std::string cookieName = "sid");
 
     /// The session named by the request's cookie(s), or nullopt when there is
-    /// none, it is malformed, unknown or expired. Accepts an HTTPServerRequest.
-    std::optional<Session> load(const Poco::Net::HTTPRequest& request) const;
+    /// none, it is malformed, unknown or expired. Cookies split over several
+    /// Cookie headers are read as one. Blocks on the store.
+    std::optional<Session> load(const Request& request) const;
 
     /// The same from the value of a Cookie header ("a=1; sid=...; b=2").
     /// Survives any bytes; at most a few well-formed candidates are looked up.
@@ -82,11 +81,11 @@ public:
     /// Forgets the session (logout). Unknown or malformed ids are fine.
     void destroy(const std::string& id);
 
-    /// Adds the Set-Cookie header for `session` (accepts an HTTPServerResponse).
-    void setCookie(Poco::Net::HTTPResponse& response, const Session& session, bool secure) const;
+    /// Adds the Set-Cookie header for `session`.
+    void setCookie(Answer& answer, const Session& session, bool secure) const;
 
     /// Adds a Set-Cookie header that makes the browser drop the cookie.
-    void clearCookie(Poco::Net::HTTPResponse& response, bool secure) const;
+    void clearCookie(Answer& answer, bool secure) const;
 
     /// The Set-Cookie value setCookie() sends:
     /// "sid=<id>; Path=/; HttpOnly; SameSite=Lax; Max-Age=<expiry>[; Secure]".
@@ -96,7 +95,7 @@ public:
     std::size_t purgeExpired();
 
     /// True when the request came over TLS or X-Forwarded-Proto says https.
-    static bool isSecure(const Poco::Net::HTTPServerRequest& request);
+    static bool isSecure(const Request& request);
     /// The same decision from its parts: the first X-Forwarded-Proto value
     /// (may be empty) and whether this connection is TLS.
     static bool isSecure(std::string_view forwardedProto, bool tls);
