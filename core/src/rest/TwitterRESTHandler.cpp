@@ -3,6 +3,8 @@
 // fails a check never reaches the upstream.
 #include "birdgate/rest/TwitterRESTHandler.h"
 
+#include "birdgate/twitter/TwitterClient.h"
+
 #include "birdgate/cache/ResponseCache.h"
 #include "birdgate/common/HttpErrors.h"
 #include "birdgate/common/WorkerPool.h"
@@ -301,50 +303,31 @@ Task<std::optional<UpstreamResponse>> TwitterRESTHandler::fetch(const Call& call
 
 Task<UpstreamResponse> TwitterRESTHandler::exchange(const Call& call) const
 {
-    // TRANSITIONAL: built and signed here and sent with the blocking Poco
-    // pool on a worker; at merge this step becomes one TwitterClient::send()
-    // of the same TwitterCall fields with an OAuth1Authorizer.
-    const std::string& method = call.request.method;
+    // One TwitterClient call: it builds the URL, signs query and form
+    // (JSON and multipart bodies go unsigned), sets User-Agent and sends it
+    // through the Beast pool; no thread waits for X meanwhile.
     oauth1::Credentials creds{_config.consumerKey, _config.consumerSecret, call.token->key, call.token->secret,
                               _config.signatureMethod};
-    std::string upMethod = RestRequest::upstreamMethod(_config.mode, method, call.apiPath, call.kind);
-    oauth1::Params signedParams = call.query;
-    std::string upQuery, upBody, upContentType;
+    TwitterCall upstream;
+    upstream.method = RestRequest::upstreamMethod(_config.mode, call.request.method, call.apiPath, call.kind);
+    upstream.path = _config.endpointPath + call.apiPath;
+    upstream.query = call.query;
     if (call.kind == BodyKind::Form || call.kind == BodyKind::None)
     {
-        signedParams.insert(signedParams.end(), call.form.begin(), call.form.end());
-        if (upMethod == "GET" || upMethod == "DELETE")
-        {
-            upQuery = oauth1::encodeForm(signedParams);
-        }
-        else
-        {
-            upQuery = oauth1::encodeForm(call.query);
-            upBody = oauth1::encodeForm(call.form);
-            upContentType = "application/x-www-form-urlencoded";
-        }
+        upstream.form = call.form;
     }
     else
     {
-        // JSON and multipart bodies go as they are and are not signed.
-        upQuery = oauth1::encodeForm(call.query);
-        upBody = call.request.body();
-        upContentType = call.request.contentType();
+        upstream.body = call.request.body();
+        upstream.contentType = call.request.contentType();
     }
-
-    const UpstreamTarget& target = _config.target;
-    std::string upPath = _config.endpointPath + call.apiPath;
-    std::string signUrl = oauth1::baseUrl(target.scheme, target.host, target.port, upPath);
-    Poco::Net::HTTPRequest upstream(upMethod, upQuery.empty() ? upPath : upPath + "?" + upQuery,
-                                    Poco::Net::HTTPMessage::HTTP_1_1);
-    upstream.setHost(target.host, static_cast<Poco::UInt16>(target.port));
-    upstream.set("Authorization", oauth1::authorizationHeader(upMethod, signUrl, signedParams, creds));
-    upstream.set("User-Agent", "birdgate/" BIRDGATE_VERSION);
-    upstream.set("Accept-Encoding", "identity");
-    if (!upContentType.empty()) upstream.setContentType(upContentType);
-
-    co_return co_await _services.workers->run(
-        [&] { return _services.upstreams->send(target, upstream, upBody, _config.timeout); });
+    UpstreamLimits limits;
+    limits.timeout = std::chrono::milliseconds(_config.timeout.totalMilliseconds());
+    limits.maxAnswer = static_cast<std::uint64_t>(_services.config->app.maxAnswer);
+    const OAuth1Authorizer auth(std::move(creds));
+    const TwitterClient client(_config.target, _services.asyncUpstreams);
+    UpstreamResponse answer = co_await client.send(upstream, auth, limits);
+    co_return answer;
 }
 
 Task<bool> TwitterRESTHandler::runTransforms(const Call& call, UpstreamResponse& answer) const

@@ -3,6 +3,7 @@
 
 #include "server/FileHandler.h"
 #include "birdgate/common/WorkerPool.h"
+#include "birdgate/server/HttpServer.h"
 #include "birdgate/twitter/AsyncUpstreamPool.h"
 #include "birdgate/plugin/PluginHost.h"
 #include "birdgate/cache/ResponseCache.h"
@@ -14,9 +15,6 @@
 #include "birdgate/stream/TwitterStream.h"
 
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
 #include <Poco/Thread.h>
 
 #include <chrono>
@@ -116,25 +114,18 @@ std::shared_ptr<Endpoint> Gateway::makeEndpoint(const UrlEntry& entry)
 void Gateway::start()
 {
     const AppConfig& app = _config.app;
-    Poco::Net::ServerSocket socket;
-    socket.bind(Poco::Net::SocketAddress(app.host, static_cast<Poco::UInt16>(app.port)), true);
-    // Accepted sockets inherit TCP_NODELAY on Linux: Poco writes an answer's
-    // headers and body in two sends, which Nagle would otherwise hold back.
-    socket.setNoDelay(true);
-    socket.listen(app.queue);
-    auto* params = new Poco::Net::HTTPServerParams;
-    // One thread per connection, keep-alive included: threads bounds how many
-    // clients are served at once; the queue holds the rest.
-    params->setMaxThreads(128); // TRANSITIONAL: Poco's thread per connection
-    params->setMaxQueued(app.queue);
-    params->setKeepAlive(true);
-    params->setMaxKeepAliveRequests(0); // unlimited
-    params->setKeepAliveTimeout(Poco::Timespan(5, 0));
-    params->setTimeout(Poco::Timespan(30, 0));
-    params->setServerName("birdgate/" BIRDGATE_VERSION);
-    params->setSoftwareVersion("birdgate/" BIRDGATE_VERSION);
-    _threads = std::make_unique<Poco::ThreadPool>(2, 128 + 4, 60);
-    _server = std::make_unique<Poco::Net::HTTPServer>(new RequestDispatcher(_router, _accessLog), *_threads, socket, params);
+    ServerOptions options;
+    options.host = app.host;
+    options.port = app.port;
+    options.threads = _ioThreads;
+    options.maxConnections = static_cast<std::size_t>(app.maxConnections);
+    options.headerTimeout = std::chrono::seconds(app.headerTimeout);
+    options.keepaliveTimeout = std::chrono::seconds(app.keepaliveTimeout);
+    options.sendTimeout = std::chrono::seconds(app.sendTimeout);
+    options.tlsCert = app.tlsCert;
+    options.tlsKey = app.tlsKey;
+    options.backlog = app.queue;
+    _server = std::make_unique<HttpServer>(options, _router, _accessLog);
     _server->start();
     // Follow names first, all of them, so an unknown name stops everything
     // before any stream writes a line. The server is already up because the
@@ -166,21 +157,19 @@ void Gateway::stop(int drainSeconds)
 {
     if (!_server || _stopped) return;
     _stopped = true;
-    // stopAll(false) waits for every request being served, so endpoints first
-    // end the answers that never finish by themselves (the sandbox's streams).
+    // New connections are refused at once; endpoints end the answers that
+    // never finish by themselves (the sandbox's streams) so the drain does
+    // not wait for them; then requests in flight get drainSeconds.
+    _server->stopAccepting();
     for (const auto& e : _router->endpoints()) e->shutdown();
-    // Stops accepting; idle keep-alive connections are closed at once and
-    // each connection busy with a request closes when that request is done.
-    _server->stopAll(false);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(drainSeconds);
-    while (_server->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (_server->currentConnections() > 0) _server->stopAll(true);
+    if (!_server->drain(std::chrono::seconds(drainSeconds)))
+        Poco::Logger::get("birdgate").warning("stop: %z connections still busy after %d s; closing them",
+                                              _server->connections(), drainSeconds);
+    _server->stop();
     // Streams after the HTTP side: each writes what it holds, syncs, closes.
     for (auto& s : _streams) s->stop();
     _services.transforms->stop();
     _services.workers->stop();
-    _threads->joinAll();
 }
 
 } // namespace birdgate

@@ -3,13 +3,13 @@
 // oauth1 functions and sent through HTTPClientSession, and every answer is
 // parsed and checked as a Twitter client would see it. The server calls the
 // endpoint's serve() through the same Poco bridge as birdgate's dispatcher
-// (server/PocoBridge.h, TRANSITIONAL until the Beast server).
+// (tests/unit/PocoBridge.h).
 #include "TestSupport.h"
 
 #include "birdgate/config/Config.h"
 #include "birdgate/twitter/OAuth1.h"
 #include "birdgate/sandbox/TwitterSandbox.h"
-#include "server/PocoBridge.h"
+#include "PocoBridge.h"
 
 #include <Poco/Base64Encoder.h>
 #include <Poco/Exception.h>

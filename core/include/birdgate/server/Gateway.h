@@ -6,12 +6,9 @@
 
 #include "birdgate/ops/AccessLog.h"
 #include "birdgate/config/Config.h"
-#include "server/RequestDispatcher.h"
 #include "server/Router.h"
 #include "birdgate/server/Services.h"
 
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/ThreadPool.h>
 
 #include <memory>
 #include <string>
@@ -21,6 +18,7 @@ namespace birdgate
 {
 
 class TwitterStream;
+class HttpServer;
 
 class Gateway
 {
@@ -57,8 +55,7 @@ private:
     Services _services;
     std::shared_ptr<Router> _router;
     std::shared_ptr<AccessLog> _accessLog; // null when app.access_log is empty
-    std::unique_ptr<Poco::ThreadPool> _threads;
-    std::unique_ptr<Poco::Net::HTTPServer> _server;
+    std::unique_ptr<HttpServer> _server;
     std::vector<std::unique_ptr<TwitterStream>> _streams;
     unsigned _ioThreads = 1; // app.threads, resolved
     bool _stopped = false;

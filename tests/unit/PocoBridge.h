@@ -1,10 +1,19 @@
-// PocoBridge; see PocoBridge.h. TRANSITIONAL, like the Poco server.
+// For TwitterSandboxTest only: runs a coroutine Endpoint (serve() over
+// Request and Answer) behind a Poco HTTPServer in the test process, so the
+// test's Poco client sees exactly what the endpoint sends. birdgate itself
+// serves on its Beast server (core/src/server/HttpServer); this bridge was
+// the transition's way to run converted endpoints on Poco's server.
 //
-// The body comes from Poco's request stream, the answer goes to Poco's
-// response: begin() sends the headers, each write() is flushed (one HTTP
-// chunk when chunked), abort() shuts the socket down so the client sees the
-// connection break without the final chunk Poco would otherwise add.
-#include "server/PocoBridge.h"
+// serveBridged() builds a Request from Poco's, runs endpoint.serve() to
+// completion on this thread's own io_context (timers and worker-pool results
+// resume on it) and sends the Answer: buffered after serve() returns, or
+// streamed as written. An exception from serve() propagates.
+#pragma once
+
+#include "birdgate/server/Endpoint.h"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -147,7 +156,7 @@ private:
 };
 } // namespace
 
-void serveBridged(Endpoint& endpoint, Poco::Net::HTTPServerRequest& pocoRequest, Poco::Net::HTTPServerResponse& response,
+inline void serveBridged(Endpoint& endpoint, Poco::Net::HTTPServerRequest& pocoRequest, Poco::Net::HTTPServerResponse& response,
                   const RouteMatch& match)
 {
     Request request;
