@@ -147,9 +147,13 @@ Task<bool> ResponseCache::awaitFlight(const std::shared_ptr<Flight>& flight,
             auto executor = boost::asio::get_associated_executor(handler);
             auto parked = std::make_shared<Handler>(std::move(handler));
             auto timer = std::make_shared<boost::asio::steady_timer>(executor, deadline);
-            Wakeup wakeup = [parked, timer](bool finished) {
+            // Invoking the wakeup hands its references over to the waiter's
+            // executor: the copy left in the flight's list (destroyed on the
+            // fetcher's thread, perhaps after the waiter's io_context is gone)
+            // must not be the last owner of the timer.
+            Wakeup wakeup = [parked, timer](bool finished) mutable {
                 auto ex = boost::asio::get_associated_executor(*parked);
-                boost::asio::post(ex, [parked, timer, finished]() mutable {
+                boost::asio::post(ex, [parked = std::move(parked), timer = std::move(timer), finished]() mutable {
                     timer->cancel(); // on the waiter's own executor: no race with its wait
                     (*parked)(finished);
                 });
