@@ -27,7 +27,7 @@ namespace birdgate
 {
 namespace
 {
-TwitterLogin::Settings loginSettings(const RestConfig& config)
+TwitterLogin::Settings loginSettings(const RestConfig& config, const Services& services)
 {
     TwitterLogin::Settings s;
     s.urlName = config.name;
@@ -43,6 +43,7 @@ TwitterLogin::Settings loginSettings(const RestConfig& config)
     s.redirect = config.redirect;
     s.headers = config.headers;
     s.timeout = config.timeout;
+    if (services.config) s.maxAnswer = static_cast<std::uint64_t>(services.config->app.maxAnswer);
     return s;
 }
 
@@ -59,11 +60,11 @@ TwitterRESTHandler::TwitterRESTHandler(const UrlEntry& entry, const Services& se
       _tokens(_config.tokenMode, _config.literal, _config.name, _config.consumerKey, services.store, services.sessions,
               services.workers),
       _login(
-          loginSettings(_config),
+          loginSettings(_config, services),
           [this](Session& fresh, const TwitterLogin::User& user) {
               _tokens.keep(fresh, TokenSource::Token{user.key, user.secret, user.screenName, user.userId});
           },
-          services.sessions, services.workers, services.upstreams)
+          services.sessions, services.workers, services.asyncUpstreams)
 {
 }
 
