@@ -43,7 +43,7 @@ UpstreamLimits upstreamLimits(const TwitterLogin::Settings& settings)
 } // namespace
 
 TwitterLogin::TwitterLogin(Settings settings, KeepToken keep, std::shared_ptr<SessionManager> sessions,
-                           std::shared_ptr<WorkerPool> workers, std::shared_ptr<AsyncUpstreamPool> upstreams)
+                           std::shared_ptr<WorkerPool> workers, std::shared_ptr<UpstreamPool> upstreams)
     : _settings(std::move(settings)), _keep(std::move(keep)), _sessions(std::move(sessions)),
       _workers(std::move(workers)), _upstreams(std::move(upstreams))
 {

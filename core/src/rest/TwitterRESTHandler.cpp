@@ -64,7 +64,7 @@ TwitterRESTHandler::TwitterRESTHandler(const UrlEntry& entry, const Services& se
           [this](Session& fresh, const TwitterLogin::User& user) {
               _tokens.keep(fresh, TokenSource::Token{user.key, user.secret, user.screenName, user.userId});
           },
-          services.sessions, services.workers, services.asyncUpstreams)
+          services.sessions, services.workers, services.upstreams)
 {
 }
 
@@ -326,7 +326,7 @@ Task<UpstreamResponse> TwitterRESTHandler::exchange(const Call& call) const
     limits.timeout = std::chrono::milliseconds(_config.timeout.totalMilliseconds());
     limits.maxAnswer = static_cast<std::uint64_t>(_services.config->app.maxAnswer);
     const OAuth1Authorizer auth(std::move(creds));
-    const TwitterClient client(_config.target, _services.asyncUpstreams);
+    const TwitterClient client(_config.target, _services.upstreams);
     UpstreamResponse answer = co_await client.send(upstream, auth, limits);
     co_return answer;
 }

@@ -23,7 +23,7 @@
 #pragma once
 
 #include "birdgate/common/Task.h"
-#include "birdgate/twitter/UpstreamPool.h"
+#include "birdgate/twitter/Upstream.h"
 
 #include <chrono>
 #include <cstdint>

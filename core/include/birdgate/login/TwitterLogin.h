@@ -30,7 +30,7 @@
 #include "birdgate/server/Request.h"
 #include "birdgate/session/SessionManager.h"
 #include "birdgate/twitter/OAuth1.h"
-#include "birdgate/twitter/UpstreamPool.h"
+#include "birdgate/twitter/Upstream.h"
 
 #include <Poco/Timespan.h>
 
@@ -46,7 +46,7 @@ namespace birdgate
 {
 
 class WorkerPool;
-class AsyncUpstreamPool;
+class UpstreamPool;
 
 class TwitterLogin
 {
@@ -86,7 +86,7 @@ public:
     };
 
     TwitterLogin(Settings settings, KeepToken keep, std::shared_ptr<SessionManager> sessions,
-                 std::shared_ptr<WorkerPool> workers, std::shared_ptr<AsyncUpstreamPool> upstreams);
+                 std::shared_ptr<WorkerPool> workers, std::shared_ptr<UpstreamPool> upstreams);
 
     /// Serves one login request: start, callback or cancel, per `query`.
     /// `session` is the browser's (loaded by the caller), nullopt when none.
@@ -124,7 +124,7 @@ private:
     const KeepToken _keep;
     const std::shared_ptr<SessionManager> _sessions;
     const std::shared_ptr<WorkerPool> _workers;
-    const std::shared_ptr<AsyncUpstreamPool> _upstreams;
+    const std::shared_ptr<UpstreamPool> _upstreams;
 };
 
 } // namespace birdgate

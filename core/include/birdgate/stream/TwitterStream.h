@@ -86,7 +86,7 @@ public:
     /// Throws ConfigError.
     static std::unique_ptr<TwitterStream> create(const ScheduleEntry& entry, const Services& services);
 
-    TwitterStream(Settings settings, std::shared_ptr<AsyncUpstreamPool> upstreams, std::unique_ptr<StreamSinkWriter> sink,
+    TwitterStream(Settings settings, std::shared_ptr<UpstreamPool> upstreams, std::unique_ptr<StreamSinkWriter> sink,
                   Clock& clock = SystemClock::instance());
     ~TwitterStream();
 
@@ -134,7 +134,7 @@ private:
 
     Settings _settings;
     std::string _prefix;
-    std::shared_ptr<AsyncUpstreamPool> _upstreams;
+    std::shared_ptr<UpstreamPool> _upstreams;
     std::unique_ptr<StreamSinkWriter> _sink;
     Clock& _clock;
     StreamCounters _counters;
