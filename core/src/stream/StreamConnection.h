@@ -60,8 +60,8 @@ private:
     Poco::Net::StreamSocket _socket;
     std::unique_ptr<Poco::Net::HTTPClientSession> _session;
     mutable std::mutex _mutex;
-    int _fd = -1;
-    bool _interrupted = false;
+    int _fd = -1;              // guarded by _mutex: published for interrupt()
+    bool _interrupted = false; // guarded by _mutex
 };
 
 } // namespace birdgate
