@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -425,15 +426,27 @@ void ConfigLoader::readApp(const YAML::Node& node, const Origin& origin)
             if (!pair.second.IsMap())
                 throw ConfigError(origin.file, lineOf(pair.second), "app." + key,
                                   "a map (found " + describe(pair.second) + ")");
-            for (const auto& sub : pair.second)
-            {
-                const std::string name = key + "." + sub.first.Scalar();
-                if (const AppSetting* setting = find(name))
-                    store(*setting, sub.second, origin);
-                else
-                    warn(origin.file, lineOf(sub.first),
-                         "unknown key '" + sub.first.Scalar() + "' in app." + key + " (ignored)");
-            }
+            // Groups nest (listen.tls.cert): read them recursively.
+            std::function<void(const std::string&, const YAML::Node&)> readGroup =
+                [&](const std::string& group, const YAML::Node& map) {
+                    for (const auto& sub : map)
+                    {
+                        const std::string name = group + "." + sub.first.Scalar();
+                        if (const AppSetting* setting = find(name))
+                            store(*setting, sub.second, origin);
+                        else if (isGroup(name) && (sub.second.IsMap() || sub.second.IsNull()))
+                        {
+                            if (sub.second.IsMap()) readGroup(name, sub.second);
+                        }
+                        else if (isGroup(name))
+                            throw ConfigError(origin.file, lineOf(sub.second), "app." + name,
+                                              "a map (found " + describe(sub.second) + ")");
+                        else
+                            warn(origin.file, lineOf(sub.first),
+                                 "unknown key '" + sub.first.Scalar() + "' in app." + group + " (ignored)");
+                    }
+                };
+            readGroup(key, pair.second);
         }
         else if (const AppSetting* setting = find(key))
         {

@@ -268,10 +268,105 @@ Task<void> TwitterRESTHandler::answerCached(Call& call) const
         sendAnswer(call, *cached, hit ? "HIT" : "MISS");
         co_return;
     }
+    if (!_config.transforms)
+    {
+        co_await passThrough(call);
+        co_return;
+    }
     bool cacheable = false;
     std::optional<UpstreamResponse> answer = co_await fetch(call, cacheable);
     sendAnswer(call, *answer, nullptr);
 }
+
+// g++ 12 reports a false -Wmismatched-new-delete in a coroutine whose frame
+// allocation by Asio (awaitable_frame_base's operator new over its recycling
+// allocator) it inlines: the matching delete is Asio's own.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+Task<void> TwitterRESTHandler::passThrough(Call& call) const
+{
+    const TwitterCall upstream = upstreamCall(call);
+    const UpstreamLimits limits = upstreamLimits();
+    const OAuth1Authorizer auth(oauth1::Credentials{_config.consumerKey, _config.consumerSecret, call.token->key,
+                                                    call.token->secret, _config.signatureMethod});
+    const TwitterClient client(_config.target, _services.upstreams);
+    std::unique_ptr<UpstreamAnswer> reading;
+    UpstreamResponse held;
+    bool whole = false;
+    try
+    {
+        reading = co_await client.open(upstream, auth, limits);
+        held.status = reading->status;
+        held.reason = reading->reason;
+        held.headers = reading->headers;
+        // Hold the start: most API answers end within it, and an answer
+        // held whole can still become a 502 (or the 401 of a revoked token).
+        while (held.body.size() <= STREAM_AFTER)
+        {
+            std::optional<std::string> piece = co_await reading->next();
+            if (!piece)
+            {
+                whole = true;
+                break;
+            }
+            held.body += *piece;
+        }
+    }
+    catch (const UpstreamTimeout&)
+    {
+        sendAnswer(call, errorAnswer(504, "Gateway Timeout", "upstream timeout"), nullptr);
+        co_return;
+    }
+    catch (const UpstreamUnreachable&)
+    {
+        sendAnswer(call, errorAnswer(502, "Bad Gateway", "upstream unreachable"), nullptr);
+        co_return;
+    }
+    if (whole)
+    {
+        if (_config.tokenMode != TokenSource::Mode::Literal && isInvalidTokenAnswer(held.status, held.body))
+        {
+            co_await _tokens.forget(call.session, call.token->key);
+            sendAnswer(call, tokenMissingAnswer(), nullptr);
+            co_return;
+        }
+        std::erase_if(held.headers, [](const auto& kv) { return !RestRequest::passHeader(kv.first); });
+        sendAnswer(call, held, nullptr);
+        co_return;
+    }
+    // Too long to hold: stream the rest as it comes.
+    std::erase_if(held.headers, [](const auto& kv) { return !RestRequest::passHeader(kv.first); });
+    Answer& answer = call.answer;
+    answer.setStatus(held.status, held.reason);
+    for (const auto& [k, v] : held.headers) answer.add(k, v);
+    addConfiguredHeaders(answer);
+    if (!co_await answer.begin(reading->contentLength) || answer.head()) co_return;
+    if (!co_await answer.write(held.body)) co_return;
+    try
+    {
+        while (true)
+        {
+            std::optional<std::string> piece = co_await reading->next();
+            if (!piece) break;
+            if (!co_await answer.write(*piece)) co_return; // the client left: `reading` closes the upstream
+        }
+    }
+    catch (const std::exception& e)
+    {
+        // Too late for a 502: the status is out. Cut the answer so the
+        // client sees it incomplete, never a shorter body passed as whole.
+        Poco::Logger::get("birdgate").warning("url %s: upstream answer broke mid-stream: %s", _config.name,
+                                              std::string(e.what()));
+        answer.abort();
+        co_return;
+    }
+    co_await answer.finish();
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 Task<std::optional<UpstreamResponse>> TwitterRESTHandler::fetch(const Call& call, bool& cacheable) const
 {
@@ -302,13 +397,8 @@ Task<std::optional<UpstreamResponse>> TwitterRESTHandler::fetch(const Call& call
     co_return answer;
 }
 
-Task<UpstreamResponse> TwitterRESTHandler::exchange(const Call& call) const
+TwitterCall TwitterRESTHandler::upstreamCall(const Call& call) const
 {
-    // One TwitterClient call: it builds the URL, signs query and form
-    // (JSON and multipart bodies go unsigned), sets User-Agent and sends it
-    // through the Beast pool; no thread waits for X meanwhile.
-    oauth1::Credentials creds{_config.consumerKey, _config.consumerSecret, call.token->key, call.token->secret,
-                              _config.signatureMethod};
     TwitterCall upstream;
     upstream.method = RestRequest::upstreamMethod(_config.mode, call.request.method, call.apiPath, call.kind);
     upstream.path = _config.endpointPath + call.apiPath;
@@ -319,13 +409,29 @@ Task<UpstreamResponse> TwitterRESTHandler::exchange(const Call& call) const
     }
     else
     {
+        // JSON and multipart bodies go as they are and are not signed.
         upstream.body = call.request.body();
         upstream.contentType = call.request.contentType();
     }
+    return upstream;
+}
+
+UpstreamLimits TwitterRESTHandler::upstreamLimits() const
+{
     UpstreamLimits limits;
     limits.timeout = std::chrono::milliseconds(_config.timeout.totalMilliseconds());
     limits.maxAnswer = static_cast<std::uint64_t>(_services.config->app.maxAnswer);
-    const OAuth1Authorizer auth(std::move(creds));
+    return limits;
+}
+
+Task<UpstreamResponse> TwitterRESTHandler::exchange(const Call& call) const
+{
+    // One TwitterClient call: it builds the URL, signs query and form, sets
+    // User-Agent and sends it through the Beast pool; no thread waits for X.
+    const TwitterCall upstream = upstreamCall(call);
+    const UpstreamLimits limits = upstreamLimits();
+    const OAuth1Authorizer auth(oauth1::Credentials{_config.consumerKey, _config.consumerSecret, call.token->key,
+                                                    call.token->secret, _config.signatureMethod});
     const TwitterClient client(_config.target, _services.upstreams);
     UpstreamResponse answer = co_await client.send(upstream, auth, limits);
     co_return answer;

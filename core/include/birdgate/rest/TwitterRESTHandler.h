@@ -11,6 +11,8 @@
 // no thread.
 #pragma once
 
+#include "birdgate/twitter/TwitterClient.h"
+
 #include "birdgate/config/Kwargs.h"
 #include "birdgate/login/TwitterLogin.h"
 #include "birdgate/server/Endpoint.h"
@@ -72,6 +74,15 @@ private:
     /// The one upstream call: builds and signs the request, sends it.
     /// 502/504 answers for an unreachable or slow upstream.
     Task<UpstreamResponse> exchange(const Call& call) const;
+    /// An answer nothing needs whole (not cached, no transform): held up to
+    /// STREAM_AFTER bytes (so a short answer that breaks is still a clean
+    /// 502), then streamed to the client as it arrives; a client that goes
+    /// away stops the upstream read.
+    Task<void> passThrough(Call& call) const;
+    /// The request to X for this call, and the limits it is sent with.
+    TwitterCall upstreamCall(const Call& call) const;
+    UpstreamLimits upstreamLimits() const;
+    static constexpr std::size_t STREAM_AFTER = 256 * 1024;
     /// False (and `answer` the 500) when a transform fails.
     Task<bool> runTransforms(const Call& call, UpstreamResponse& answer) const;
     void sendAnswer(Call& call, const UpstreamResponse& upstream, const char* xcache) const;
