@@ -1,15 +1,16 @@
 // TwitterLogin; see TwitterLogin.h. Each step reads like the protocol: the
-// session and upstream work is awaited on the worker pool, the answer is
-// built on the coroutine's own thread.
+// upstream calls are awaited TwitterClient sends (no thread waits for X),
+// the session work is awaited on the worker pool, and the answer is built on
+// the coroutine's own thread.
 #include "birdgate/login/TwitterLogin.h"
 
 #include "birdgate/common/HttpErrors.h"
 #include "birdgate/common/WorkerPool.h"
+#include "birdgate/twitter/TwitterClient.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPRequest.h>
 
 #include <algorithm>
 #include <cctype>
@@ -30,6 +31,14 @@ std::string find(const oauth1::Params& params, const std::string& name)
 Poco::Logger& log()
 {
     return Poco::Logger::get("birdgate.login");
+}
+
+UpstreamLimits upstreamLimits(const TwitterLogin::Settings& settings)
+{
+    UpstreamLimits limits;
+    limits.timeout = std::chrono::milliseconds(settings.timeout.totalMilliseconds());
+    limits.maxAnswer = settings.maxAnswer;
+    return limits;
 }
 } // namespace
 
@@ -92,17 +101,18 @@ Task<void> TwitterLogin::serve(const Request& request, Answer& answer, const Rou
 Task<std::optional<oauth1::Params>> TwitterLogin::oauthCall(const char* name, const oauth1::Credentials& creds,
                                                             const oauth1::Params& extra, std::string& error) const
 {
-    const std::string path = _settings.apiRootPath + "/oauth/" + name;
-    const UpstreamTarget& t = _settings.apiRootTarget;
-    std::string url = oauth1::baseUrl(t.scheme, t.host, t.port, path);
-    Poco::Net::HTTPRequest req("POST", path, Poco::Net::HTTPMessage::HTTP_1_1);
-    req.setHost(t.host, static_cast<Poco::UInt16>(t.port));
-    req.set("Authorization", oauth1::authorizationHeader("POST", url, {}, creds, extra));
-    req.set("User-Agent", "birdgate/" BIRDGATE_VERSION);
+    // Named objects only: no class temporaries in a co_await expression (g++ 12).
+    TwitterCall call;
+    call.method = "POST";
+    call.path = _settings.apiRootPath + "/oauth/" + name;
+    const OAuth1Authorizer auth(creds, extra);
+    const TwitterClient client(_settings.apiRootTarget, _upstreams);
+    const UpstreamLimits limits = upstreamLimits(_settings);
     std::optional<UpstreamResponse> answer;
     try
     {
-        answer = co_await _workers->run([&] { return _upstreams->send(t, req, "", _settings.timeout); });
+        UpstreamResponse response = co_await client.send(call, auth, limits);
+        answer = std::move(response);
     }
     catch (const std::exception&)
     {
@@ -125,17 +135,14 @@ Task<std::optional<oauth1::Params>> TwitterLogin::oauthCall(const char* name, co
 
 Task<void> TwitterLogin::verifyCredentials(User& user, std::string& displayName) const
 {
-    std::string path = _settings.endpointPath + "account/verify_credentials.json";
-    const UpstreamTarget& t = _settings.endpointTarget;
-    Poco::Net::HTTPRequest req("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
-    req.setHost(t.host, static_cast<Poco::UInt16>(t.port));
-    oauth1::Credentials creds{_settings.consumerKey, _settings.consumerSecret, user.key, user.secret,
-                              _settings.signatureMethod};
-    req.set("Authorization",
-            oauth1::authorizationHeader("GET", oauth1::baseUrl(t.scheme, t.host, t.port, path), {}, creds));
-    req.set("User-Agent", "birdgate/" BIRDGATE_VERSION);
-    UpstreamResponse answer =
-        co_await _workers->run([&] { return _upstreams->send(t, req, "", _settings.timeout); });
+    TwitterCall call;
+    call.path = _settings.endpointPath + "account/verify_credentials.json";
+    const oauth1::Credentials creds{_settings.consumerKey, _settings.consumerSecret, user.key, user.secret,
+                                    _settings.signatureMethod};
+    const OAuth1Authorizer auth(creds);
+    const TwitterClient client(_settings.endpointTarget, _upstreams);
+    const UpstreamLimits limits = upstreamLimits(_settings);
+    UpstreamResponse answer = co_await client.send(call, auth, limits);
     if (answer.status != 200) throw std::runtime_error("HTTP " + std::to_string(answer.status));
     Poco::JSON::Parser parser;
     auto obj = parser.parse(answer.body).extract<Poco::JSON::Object::Ptr>();

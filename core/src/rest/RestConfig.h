@@ -10,7 +10,7 @@
 #include "birdgate/config/Kwargs.h"
 #include "birdgate/login/RedirectPolicy.h"
 #include "birdgate/twitter/OAuth1.h"
-#include "birdgate/twitter/UpstreamPool.h"
+#include "birdgate/twitter/Upstream.h"
 #include "rest/RestRequest.h"
 #include "rest/TokenSource.h"
 

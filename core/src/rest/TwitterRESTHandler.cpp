@@ -27,7 +27,7 @@ namespace birdgate
 {
 namespace
 {
-TwitterLogin::Settings loginSettings(const RestConfig& config)
+TwitterLogin::Settings loginSettings(const RestConfig& config, const Services& services)
 {
     TwitterLogin::Settings s;
     s.urlName = config.name;
@@ -43,6 +43,7 @@ TwitterLogin::Settings loginSettings(const RestConfig& config)
     s.redirect = config.redirect;
     s.headers = config.headers;
     s.timeout = config.timeout;
+    if (services.config) s.maxAnswer = static_cast<std::uint64_t>(services.config->app.maxAnswer);
     return s;
 }
 
@@ -59,7 +60,7 @@ TwitterRESTHandler::TwitterRESTHandler(const UrlEntry& entry, const Services& se
       _tokens(_config.tokenMode, _config.literal, _config.name, _config.consumerKey, services.store, services.sessions,
               services.workers),
       _login(
-          loginSettings(_config),
+          loginSettings(_config, services),
           [this](Session& fresh, const TwitterLogin::User& user) {
               _tokens.keep(fresh, TokenSource::Token{user.key, user.secret, user.screenName, user.userId});
           },
@@ -290,7 +291,7 @@ Task<void> TwitterRESTHandler::passThrough(Call& call) const
     const UpstreamLimits limits = upstreamLimits();
     const OAuth1Authorizer auth(oauth1::Credentials{_config.consumerKey, _config.consumerSecret, call.token->key,
                                                     call.token->secret, _config.signatureMethod});
-    const TwitterClient client(_config.target, _services.asyncUpstreams);
+    const TwitterClient client(_config.target, _services.upstreams);
     std::unique_ptr<UpstreamAnswer> reading;
     UpstreamResponse held;
     bool whole = false;
@@ -431,7 +432,7 @@ Task<UpstreamResponse> TwitterRESTHandler::exchange(const Call& call) const
     const UpstreamLimits limits = upstreamLimits();
     const OAuth1Authorizer auth(oauth1::Credentials{_config.consumerKey, _config.consumerSecret, call.token->key,
                                                     call.token->secret, _config.signatureMethod});
-    const TwitterClient client(_config.target, _services.asyncUpstreams);
+    const TwitterClient client(_config.target, _services.upstreams);
     UpstreamResponse answer = co_await client.send(upstream, auth, limits);
     co_return answer;
 }

@@ -4,7 +4,7 @@
 #include "server/FileHandler.h"
 #include "birdgate/common/WorkerPool.h"
 #include "birdgate/server/HttpServer.h"
-#include "birdgate/twitter/AsyncUpstreamPool.h"
+#include "birdgate/twitter/UpstreamPool.h"
 #include "birdgate/plugin/PluginHost.h"
 #include "birdgate/cache/ResponseCache.h"
 #include "birdgate/session/SessionManager.h"
@@ -28,7 +28,6 @@ Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warni
 {
     _services.config = &_config;
     _services.upstreams = std::make_shared<UpstreamPool>();
-    _services.asyncUpstreams = std::make_shared<AsyncUpstreamPool>();
     unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     _ioThreads = _config.app.threads == 0 ? cores : static_cast<unsigned>(_config.app.threads);
     if (_ioThreads > 4 * cores)

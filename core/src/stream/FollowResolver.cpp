@@ -15,7 +15,7 @@ namespace birdgate
 {
 using namespace streamtext;
 
-FollowResolver::FollowResolver(const StreamSettings& settings, std::shared_ptr<AsyncUpstreamPool> upstreams)
+FollowResolver::FollowResolver(const StreamSettings& settings, std::shared_ptr<UpstreamPool> upstreams)
     : _settings(settings), _upstreams(std::move(upstreams))
 {
 }

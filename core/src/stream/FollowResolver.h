@@ -20,7 +20,7 @@ class FollowResolver
 public:
     static constexpr std::size_t LOOKUP_BATCH = 100; // users/lookup names per call
 
-    FollowResolver(const StreamSettings& settings, std::shared_ptr<AsyncUpstreamPool> upstreams);
+    FollowResolver(const StreamSettings& settings, std::shared_ptr<UpstreamPool> upstreams);
 
     /// Lower-cased screen name -> id for each of `names` X knows (absent
     /// names are simply missing). Throws ConfigError when X refuses the
@@ -29,7 +29,7 @@ public:
 
 private:
     const StreamSettings& _settings;
-    std::shared_ptr<AsyncUpstreamPool> _upstreams;
+    std::shared_ptr<UpstreamPool> _upstreams;
 };
 
 } // namespace birdgate

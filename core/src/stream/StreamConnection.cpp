@@ -1,6 +1,8 @@
 // StreamConnection; see StreamConnection.h.
 #include "stream/StreamConnection.h"
 
+#include "stream/StreamTls.h"
+
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SecureStreamSocket.h>
@@ -52,7 +54,7 @@ void StreamConnection::open()
     {
         // Handshake over the same descriptor, so interrupt() still reaches it.
         Poco::Net::SecureStreamSocket secure =
-            Poco::Net::SecureStreamSocket::attach(_socket, _target.host, UpstreamPool::tlsContext());
+            Poco::Net::SecureStreamSocket::attach(_socket, _target.host, streamTlsContext());
         _session = std::make_unique<Poco::Net::HTTPSClientSession>(secure);
     }
     else

@@ -2,7 +2,7 @@
 // can interrupt at any moment: in the TCP connect, the TLS handshake, while
 // waiting for the answer or in a read that would block for stall_timeout.
 //
-// Why not UpstreamPool::connect(): Poco's client sessions create their socket
+// Why not a plain Poco HTTP(S)ClientSession: those create their socket
 // lazily inside sendRequest(), so until then there is no descriptor another
 // thread could shut down, and a hanging connect would hold SIGTERM for its
 // whole timeout. Here the socket is created first, its descriptor published
@@ -10,13 +10,13 @@
 // it, which wakes every blocking call on that socket at once (close(2) from
 // another thread would not be safe: the number could be reused). TLS goes
 // over the same descriptor (SecureStreamSocket::attach), verified against
-// UpstreamPool's context, peer name included.
+// streamTlsContext() (StreamTls.h), peer name included.
 //
 // The owning thread uses open(), then session(); interrupt() is the only
 // method other threads may call.
 #pragma once
 
-#include "birdgate/twitter/UpstreamPool.h"
+#include "birdgate/twitter/Upstream.h"
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/StreamSocket.h>
@@ -60,8 +60,8 @@ private:
     Poco::Net::StreamSocket _socket;
     std::unique_ptr<Poco::Net::HTTPClientSession> _session;
     mutable std::mutex _mutex;
-    int _fd = -1;
-    bool _interrupted = false;
+    int _fd = -1;              // guarded by _mutex: published for interrupt()
+    bool _interrupted = false; // guarded by _mutex
 };
 
 } // namespace birdgate

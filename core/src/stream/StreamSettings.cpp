@@ -6,7 +6,7 @@
 #include "birdgate/config/YamlScalars.h"
 #include "birdgate/plugin/PluginError.h"
 #include "birdgate/plugin/PluginHost.h"
-#include "birdgate/twitter/UpstreamPool.h"
+#include "birdgate/twitter/Upstream.h"
 #include "stream/StreamText.h"
 
 #include <set>

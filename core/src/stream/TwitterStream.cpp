@@ -100,19 +100,19 @@ std::unique_ptr<TwitterStream> TwitterStream::create(const ScheduleEntry& entry,
     {
         throw ConfigError(entry.origin.file, entry.line, key, std::string("a usable sink (") + e.what() + ")");
     }
-    return std::make_unique<TwitterStream>(std::move(settings), services.asyncUpstreams,
+    return std::make_unique<TwitterStream>(std::move(settings), services.upstreams,
                                            StreamSinkWriter::fromInstance(std::move(sink)));
 }
 
 // ---------------------------------------------------------------- lifecycle
 
-TwitterStream::TwitterStream(Settings settings, std::shared_ptr<AsyncUpstreamPool> upstreams,
+TwitterStream::TwitterStream(Settings settings, std::shared_ptr<UpstreamPool> upstreams,
                              std::unique_ptr<StreamSinkWriter> sink, Clock& clock)
     : _settings(std::move(settings)), _prefix(_settings.logPrefix()), _upstreams(std::move(upstreams)),
       _sink(std::move(sink)), _clock(clock), _backoff(_settings.backoff),
       _framer(_settings.delimitedLength ? StreamFramer::Mode::Length : StreamFramer::Mode::Newline)
 {
-    if (!_upstreams) _upstreams = std::make_shared<AsyncUpstreamPool>();
+    if (!_upstreams) _upstreams = std::make_shared<UpstreamPool>();
     _sink->retryWait = _settings.sinkRetryWait;
     _sink->stopGrace = _settings.sinkStopGrace;
     Poco::URI uri(_settings.streamUrl);

@@ -41,7 +41,7 @@ void OAuth1Authorizer::authorize(UpstreamRequest& request, const std::string& si
               oauth1::authorizationHeader(request.method, signUrl, signedParams, _credentials, _extra));
 }
 
-TwitterClient::TwitterClient(UpstreamTarget target, std::shared_ptr<AsyncUpstreamPool> pool)
+TwitterClient::TwitterClient(UpstreamTarget target, std::shared_ptr<UpstreamPool> pool)
     : _target(std::move(target)), _pool(std::move(pool))
 {
 }

@@ -1,4 +1,4 @@
-// One connection of AsyncUpstreamPool to an upstream: a Beast tcp_stream,
+// One connection of UpstreamPool to an upstream: a Beast tcp_stream,
 // wrapped in TLS for https, plus the bytes read past the last parsed answer.
 //
 // Private to the pool (core/src/twitter). Plain and TLS connections share
@@ -8,7 +8,7 @@
 #pragma once
 
 #include "birdgate/common/Task.h"
-#include "birdgate/twitter/UpstreamPool.h" // UpstreamTarget, the exceptions
+#include "birdgate/twitter/Upstream.h"
 
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>

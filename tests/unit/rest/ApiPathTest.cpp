@@ -4,7 +4,7 @@
 
 #include "rest/ApiPath.h"
 #include "rest/RestRequest.h"
-#include "birdgate/twitter/UpstreamPool.h"
+#include "birdgate/twitter/Upstream.h"
 
 using birdgate::ApiPath;
 using birdgate::BodyKind;

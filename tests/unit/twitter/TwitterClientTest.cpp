@@ -74,7 +74,7 @@ class TwitterClientTest : public CppUnit::TestFixture
 public:
     void testGetPutsQueryAndFormInQueryAndSignsBoth()
     {
-        TwitterClient client({"https", "api.x.com", 443}, std::make_shared<AsyncUpstreamPool>());
+        TwitterClient client({"https", "api.x.com", 443}, std::make_shared<UpstreamPool>());
         TwitterCall call;
         call.method = "GET";
         call.path = "/1.1/search/tweets.json";
@@ -94,7 +94,7 @@ public:
 
     void testPostPutsFormInBody()
     {
-        TwitterClient client({"https", "api.x.com", 443}, std::make_shared<AsyncUpstreamPool>());
+        TwitterClient client({"https", "api.x.com", 443}, std::make_shared<UpstreamPool>());
         TwitterCall call;
         call.method = "POST";
         call.path = "/1.1/statuses/update.json";
@@ -110,7 +110,7 @@ public:
 
     void testJsonBodyIsUnsigned()
     {
-        TwitterClient client({"https", "api.x.com", 443}, std::make_shared<AsyncUpstreamPool>());
+        TwitterClient client({"https", "api.x.com", 443}, std::make_shared<UpstreamPool>());
         TwitterCall call;
         call.method = "POST";
         call.path = "/2/tweets";
@@ -125,7 +125,7 @@ public:
 
     void testDeletePutsFormInQuery()
     {
-        TwitterClient client({"https", "api.x.com", 443}, std::make_shared<AsyncUpstreamPool>());
+        TwitterClient client({"https", "api.x.com", 443}, std::make_shared<UpstreamPool>());
         TwitterCall call;
         call.method = "DELETE";
         call.path = "/2/tweets/42";
@@ -140,7 +140,7 @@ public:
     {
         // The sandbox on a port of its own: the signed URL keeps it. The
         // request-token step: no user token, oauth_callback signed.
-        TwitterClient client({"http", "127.0.0.1", 8123}, std::make_shared<AsyncUpstreamPool>());
+        TwitterClient client({"http", "127.0.0.1", 8123}, std::make_shared<UpstreamPool>());
         TwitterCall call;
         call.method = "POST";
         call.path = "/oauth/request_token";
@@ -164,7 +164,7 @@ public:
 
     void testFixedHeadersAndOverrides()
     {
-        TwitterClient client({"https", "api.x.com", 443}, std::make_shared<AsyncUpstreamPool>());
+        TwitterClient client({"https", "api.x.com", 443}, std::make_shared<UpstreamPool>());
         TwitterCall call;
         call.path = "/2/users/me";
         UpstreamRequest r = client.build(call, OAuth1Authorizer(CREDS));
@@ -203,7 +203,7 @@ public:
             ::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL);
             ::close(fd);
         });
-        TwitterClient client({"http", "127.0.0.1", ntohs(addr.sin_port)}, std::make_shared<AsyncUpstreamPool>());
+        TwitterClient client({"http", "127.0.0.1", ntohs(addr.sin_port)}, std::make_shared<UpstreamPool>());
         TwitterCall call;
         call.path = "/2/users/me";
         call.query = {{"user.fields", "id"}};

@@ -23,7 +23,7 @@
 #pragma once
 
 #include "birdgate/common/Task.h"
-#include "birdgate/twitter/UpstreamPool.h"
+#include "birdgate/twitter/Upstream.h"
 
 #include <chrono>
 #include <cstdint>
@@ -131,13 +131,14 @@ private:
     /// at most once, by whoever takes it out of the flight under the lock.
     using Wakeup = std::function<void(bool finished)>;
 
-    /// One fetch in progress and the waiters parked on it.
+    /// One fetch in progress and the waiters parked on it. Every field is
+    /// guarded by the cache's _mutex.
     struct Flight
     {
-        bool finished = false;
-        std::shared_ptr<const CachedResponse> answer; // nullptr: fetch failed, retry
-        std::vector<std::pair<std::uint64_t, Wakeup>> waiters; // by ticket
-        std::uint64_t nextTicket = 0;
+        bool finished = false;                                 // guarded by _mutex
+        std::shared_ptr<const CachedResponse> answer;          // guarded by _mutex; nullptr: fetch failed, retry
+        std::vector<std::pair<std::uint64_t, Wakeup>> waiters; // guarded by _mutex; by ticket
+        std::uint64_t nextTicket = 0;                          // guarded by _mutex
     };
 
     // All take the lock as held by the caller.
@@ -161,10 +162,10 @@ private:
     const TimeSource _now;
 
     mutable std::mutex _mutex;
-    Lru _lru;
-    std::unordered_map<std::string, Lru::iterator> _index;
-    std::unordered_map<std::string, std::shared_ptr<Flight>> _inFlight;
-    Stats _stats;
+    Lru _lru;                                                          // guarded by _mutex
+    std::unordered_map<std::string, Lru::iterator> _index;             // guarded by _mutex
+    std::unordered_map<std::string, std::shared_ptr<Flight>> _inFlight; // guarded by _mutex
+    Stats _stats;                                                      // guarded by _mutex
 };
 
 } // namespace birdgate

@@ -19,8 +19,8 @@
 //
 // Built once per url entry, immutable, and given everything it needs through
 // its constructor (no reaching into the handler). serve() is a coroutine:
-// the upstream calls (blocking Poco pool, TRANSITIONAL until TwitterClient)
-// and the session store calls run on the worker pool.
+// the upstream calls go through TwitterClient and are awaited (no thread
+// waits for X); the session store calls run on the worker pool.
 #pragma once
 
 #include "birdgate/common/Task.h"
@@ -30,10 +30,11 @@
 #include "birdgate/server/Request.h"
 #include "birdgate/session/SessionManager.h"
 #include "birdgate/twitter/OAuth1.h"
-#include "birdgate/twitter/UpstreamPool.h"
+#include "birdgate/twitter/Upstream.h"
 
 #include <Poco/Timespan.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -45,6 +46,7 @@ namespace birdgate
 {
 
 class WorkerPool;
+class UpstreamPool;
 
 class TwitterLogin
 {
@@ -80,6 +82,7 @@ public:
         RedirectPolicy redirect;
         std::vector<std::pair<std::string, std::string>> headers; // the url's configured headers
         Poco::Timespan timeout;
+        std::uint64_t maxAnswer = 64ull << 20; // app.max_answer
     };
 
     TwitterLogin(Settings settings, KeepToken keep, std::shared_ptr<SessionManager> sessions,
@@ -100,8 +103,9 @@ private:
     Task<void> callback(const Request& request, Answer& answer, const std::string& token,
                         const std::string& verifier, std::optional<Session>& session) const;
     Task<void> cancelled(Answer& answer, const RouteMatch& match, std::optional<Session>& session) const;
-    /// POST {api_root}/oauth/<name>, signed; the form-encoded answer, or
-    /// nullopt with `error` set.
+    /// POST {api_root}/oauth/<name> through TwitterClient, signed with
+    /// `creds` and the `extra` oauth_* parameters; the form-encoded answer,
+    /// or nullopt with `error` set.
     /// `name` is a literal: no class temporaries in a co_await expression (g++ 12).
     Task<std::optional<oauth1::Params>> oauthCall(const char* name, const oauth1::Credentials& creds,
                                                   const oauth1::Params& extra, std::string& error) const;

@@ -6,8 +6,9 @@
 //   - here: the per-request steps, each a named method, run by serve() in the
 //     order DESIGN.md 3.1 fixes: method (405), XSRF (403), body (413), API
 //     path (400), token (401), cache, upstream (502/504), transforms.
-// serve() is a coroutine on an I/O thread: the store, the transforms and the
-// (TRANSITIONAL, blocking) upstream pool run on the worker pool.
+// serve() is a coroutine on an I/O thread: the store and the transforms run
+// on the worker pool; the upstream call (TwitterClient) is awaited and holds
+// no thread.
 #pragma once
 
 #include "birdgate/twitter/TwitterClient.h"

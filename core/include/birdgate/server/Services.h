@@ -5,7 +5,7 @@
 #pragma once
 
 #include "birdgate/config/Config.h"
-#include "birdgate/twitter/UpstreamPool.h"
+#include "birdgate/twitter/Upstream.h"
 
 #include <memory>
 #include <string>
@@ -20,14 +20,13 @@ class PluginHost;
 class ResponseCache;
 class TransformPool;
 class WorkerPool;
-class AsyncUpstreamPool;
+class UpstreamPool;
 
 struct Services
 {
     const Config* config = nullptr;
-    std::shared_ptr<UpstreamPool> upstreams;          // TRANSITIONAL: Poco sessions, blocking
-    std::shared_ptr<AsyncUpstreamPool> asyncUpstreams; // Beast, awaited (TwitterClient's)
-    std::shared_ptr<WorkerPool> workers;              // app.workers: store, plugins, files
+    std::shared_ptr<UpstreamPool> upstreams;    // Beast, awaited (TwitterClient's)
+    std::shared_ptr<WorkerPool> workers;        // app.workers: store, plugins, files
     std::shared_ptr<Store> store;
     std::shared_ptr<SessionManager> sessions;
     std::shared_ptr<PluginHost> plugins;

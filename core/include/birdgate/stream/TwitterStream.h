@@ -86,7 +86,7 @@ public:
     /// Throws ConfigError.
     static std::unique_ptr<TwitterStream> create(const ScheduleEntry& entry, const Services& services);
 
-    TwitterStream(Settings settings, std::shared_ptr<AsyncUpstreamPool> upstreams, std::unique_ptr<StreamSinkWriter> sink,
+    TwitterStream(Settings settings, std::shared_ptr<UpstreamPool> upstreams, std::unique_ptr<StreamSinkWriter> sink,
                   Clock& clock = SystemClock::instance());
     ~TwitterStream();
 
@@ -132,9 +132,9 @@ private:
     void onMessage(std::string_view message);
     void finish();
 
-    Settings _settings;
+    Settings _settings; // followIds and followNames guarded by _mutex; the rest immutable after construction
     std::string _prefix;
-    std::shared_ptr<AsyncUpstreamPool> _upstreams;
+    std::shared_ptr<UpstreamPool> _upstreams;
     std::unique_ptr<StreamSinkWriter> _sink;
     Clock& _clock;
     StreamCounters _counters;
@@ -147,11 +147,11 @@ private:
     std::uint64_t _notJsonLogged = 0;
     std::chrono::steady_clock::time_point _nextFlushTick{};
 
-    mutable std::mutex _mutex;     // guards _connection, the follow lists and _stopped
-    std::shared_ptr<StreamConnection> _connection;
-    std::jthread _thread;
-    bool _started = false;
-    bool _stopped = false;
+    mutable std::mutex _mutex;     // guards _connection, the follow lists, _started and _stopped
+    std::shared_ptr<StreamConnection> _connection; // guarded by _mutex
+    std::jthread _thread;          // started under _mutex (start()); joined by stop() once _stopped is set
+    bool _started = false;         // guarded by _mutex (finish() reads it unlocked: fixed once _stopped is set)
+    bool _stopped = false;         // guarded by _mutex
 };
 
 } // namespace birdgate

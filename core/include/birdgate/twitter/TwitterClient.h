@@ -8,7 +8,7 @@
 
 #include "birdgate/common/Task.h"
 #include "birdgate/server/HeaderField.h"
-#include "birdgate/twitter/AsyncUpstreamPool.h"
+#include "birdgate/twitter/UpstreamPool.h"
 #include "birdgate/twitter/OAuth1.h"
 
 #include <memory>
@@ -58,7 +58,7 @@ private:
 class TwitterClient
 {
 public:
-    TwitterClient(UpstreamTarget target, std::shared_ptr<AsyncUpstreamPool> pool);
+    TwitterClient(UpstreamTarget target, std::shared_ptr<UpstreamPool> pool);
 
     const UpstreamTarget& target() const { return _target; }
 
@@ -74,7 +74,7 @@ public:
 
 private:
     UpstreamTarget _target;
-    std::shared_ptr<AsyncUpstreamPool> _pool;
+    std::shared_ptr<UpstreamPool> _pool;
 };
 
 } // namespace birdgate

@@ -1,102 +1,101 @@
-// Keep-alive connections to upstreams (Twitter, the sandbox), pooled per
-// scheme, host and port.
+// Keep-alive connections to upstreams (X, the sandbox), pooled per scheme,
+// host and port, on Boost.Beast over Asio (DESIGN.md 1): a coroutine that
+// waits for X holds no thread.
 //
-// Each proxied request borrows an idle HTTP(S)ClientSession, sends, reads the
-// whole answer (API answers are small and transforms and the cache need the
-// body anyway) and gives the session back when the upstream keeps it open.
-// HTTPS sessions verify the peer against the system CA store, host name
-// included; verification is never turned off.
+// Rules:
+//   - an idle connection the upstream closed is dropped before use; one that
+//     still fails before any byte of the answer is retried once on a fresh
+//     connection for GET/HEAD/PUT/DELETE only (a POST may have been acted
+//     on: never sent twice);
+//   - HTTPS is verified against the system CA store, host name included
+//     (SNI set); verification is never turned off;
+//   - `timeout` bounds the connect and each wait for bytes;
+//   - an answer longer than its Content-Length, or any framing error,
+//     discards the connection (never reused); a truncated or badly chunked
+//     answer is UpstreamUnreachable (502), lengths are 64-bit;
+//   - send() holds the answer whole up to `maxAnswer` bytes (above it:
+//     UpstreamTooLarge, 502, the connection closed); open() hands the body
+//     over piece by piece for answers streamed to the client.
 #pragma once
 
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Timespan.h>
+#include "birdgate/common/Task.h"
+#include "birdgate/server/HeaderField.h"
+#include "birdgate/twitter/Upstream.h" // UpstreamTarget, UpstreamResponse, the exceptions
 
-#include <map>
+#include <chrono>
+#include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <stdexcept>
 #include <string>
-#include <utility>
-#include <vector>
 
 namespace birdgate
 {
 
-/// The upstream could not be reached or broke the connection (502).
-class UpstreamUnreachable : public std::runtime_error
+/// The answer was longer than the caller can hold (app.max_answer): 502.
+class UpstreamTooLarge : public UpstreamUnreachable
 {
 public:
-    using std::runtime_error::runtime_error;
+    using UpstreamUnreachable::UpstreamUnreachable;
 };
 
-/// The upstream did not answer within the time limit (504).
-class UpstreamTimeout : public std::runtime_error
+struct UpstreamRequest
+{
+    std::string method = "GET";
+    std::string target = "/"; // path and query, percent-encoded
+    HeaderFields headers;     // Host is added by the pool
+    std::string body;
+};
+
+struct UpstreamLimits
+{
+    std::chrono::milliseconds timeout{20000};
+    std::uint64_t maxAnswer = 64ull << 20;
+};
+
+/// An answer being read: status and headers now, the body piece by piece.
+/// Destroyed before its end, it closes the connection (never reused).
+class UpstreamAnswer
 {
 public:
-    using std::runtime_error::runtime_error;
-};
-
-struct UpstreamTarget
-{
-    std::string scheme; // http | https
-    std::string host;
-    int port = 0;
-};
-
-/// The target and path of an upstream base URL (endpoint, api_root,
-/// stream_root): http or https, a host, no query; nullopt otherwise.
-std::optional<UpstreamTarget> parseUpstreamUrl(const std::string& url, std::string& path);
-
-struct UpstreamResponse
-{
+    virtual ~UpstreamAnswer() = default;
     int status = 0;
     std::string reason;
     std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;
+    std::optional<std::uint64_t> contentLength; // nullopt: chunked or until close
 
-    /// First header named `name` (case-insensitive), or "".
-    std::string header(const std::string& name) const;
+    /// The next piece of the body, or nullopt at its end. Throws
+    /// UpstreamUnreachable (truncated, bad chunk) or UpstreamTimeout.
+    virtual Task<std::optional<std::string>> next() = 0;
 };
 
 class UpstreamPool
 {
 public:
-    explicit UpstreamPool(size_t maxIdlePerTarget = 256);
+    explicit UpstreamPool(std::size_t maxIdlePerTarget = 256);
     ~UpstreamPool();
 
     UpstreamPool(const UpstreamPool&) = delete;
     UpstreamPool& operator=(const UpstreamPool&) = delete;
 
-    /// Sends `request` (its URI is the path and query) with `body` and reads
-    /// the whole answer. `timeout` bounds the connect and each wait for bytes.
-    /// Throws UpstreamUnreachable or UpstreamTimeout. Idle sessions the
-    /// upstream closed are dropped before use; one that still fails before
-    /// any byte of the answer is retried once on a new connection when the
-    /// method is idempotent (never a POST, which may have been acted on).
-    UpstreamResponse send(const UpstreamTarget& target, Poco::Net::HTTPRequest& request, const std::string& body,
-                          Poco::Timespan timeout);
+    /// Sends and reads the whole answer. Throws UpstreamUnreachable,
+    /// UpstreamTimeout or UpstreamTooLarge.
+    Task<UpstreamResponse> send(const UpstreamTarget& target, UpstreamRequest request, UpstreamLimits limits);
 
-    /// A new session (not pooled), e.g. for a long-lived stream.
-    std::unique_ptr<Poco::Net::HTTPClientSession> connect(const UpstreamTarget& target, Poco::Timespan timeout);
+    /// Sends and reads the status line and headers; the body follows through
+    /// UpstreamAnswer::next().
+    Task<std::unique_ptr<UpstreamAnswer>> open(const UpstreamTarget& target, UpstreamRequest request,
+                                               UpstreamLimits limits);
 
-    /// Idle sessions currently held (for tests and /metrics).
-    size_t idleCount() const;
+    /// For threads outside the event loop (a stream's own thread): runs
+    /// send() on a private io_context and waits.
+    UpstreamResponse sendBlocking(const UpstreamTarget& target, UpstreamRequest request, UpstreamLimits limits);
 
-    /// The TLS client context: system CA store, peer and host verification.
-    static Poco::Net::Context::Ptr tlsContext();
+    /// Idle connections currently held (tests, /metrics).
+    std::size_t idleCount() const;
 
 private:
-    using SessionPtr = std::unique_ptr<Poco::Net::HTTPClientSession>;
-    SessionPtr acquire(const UpstreamTarget& target, Poco::Timespan timeout, bool& reused);
-    void release(const UpstreamTarget& target, SessionPtr session);
-    static std::string keyOf(const UpstreamTarget& target);
-
-    size_t _maxIdle;
-    mutable std::mutex _mutex;
-    std::map<std::string, std::vector<SessionPtr>> _idle;
+    struct Impl;
+    std::unique_ptr<Impl> _impl;
 };
 
 } // namespace birdgate

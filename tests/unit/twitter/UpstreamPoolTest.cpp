@@ -1,8 +1,8 @@
-// AsyncUpstreamPool against scripted fake upstreams: raw TCP servers on
+// UpstreamPool against scripted fake upstreams: raw TCP servers on
 // 127.0.0.1 (port 0), one thread per connection, each running a script of
 // reads and writes, counting connections and requests. Keep-alive, stale
 // and retry rules, strict framing, limits, streaming and TLS verification.
-#include "birdgate/twitter/AsyncUpstreamPool.h"
+#include "birdgate/twitter/UpstreamPool.h"
 
 #include "TestSupport.h"
 
@@ -279,9 +279,9 @@ SSL_CTX* selfSignedServerContext()
 }
 } // namespace
 
-class AsyncUpstreamPoolTest : public CppUnit::TestFixture
+class UpstreamPoolTest : public CppUnit::TestFixture
 {
-    CPPUNIT_TEST_SUITE(AsyncUpstreamPoolTest);
+    CPPUNIT_TEST_SUITE(UpstreamPoolTest);
     CPPUNIT_TEST(testKeepAliveReusesOneConnection);
     CPPUNIT_TEST(testStaleIdleConnectionIsDropped);
     CPPUNIT_TEST(testGetRetriedOnceOnReusedConnection);
@@ -305,7 +305,7 @@ public:
     void testKeepAliveReusesOneConnection()
     {
         FakeUpstream fake(serveAll(OK_HELLO));
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         auto target = fake.target();
         for (int i = 0; i < 3; ++i)
@@ -333,7 +333,7 @@ public:
             else serveAll(OK_HELLO)(peer, index);
         });
         OpenOnExit opener{closeNow};
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         auto target = fake.target();
         run(ioc, pool.send(target, request("POST", "/p", "a=1"), limits()));
@@ -366,7 +366,7 @@ public:
     void testGetRetriedOnceOnReusedConnection()
     {
         FakeUpstream fake(failSecondOnFirst());
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         auto target = fake.target();
         run(ioc, pool.send(target, request(), limits()));
@@ -379,7 +379,7 @@ public:
     void testPostNeverSentTwice()
     {
         FakeUpstream fake(failSecondOnFirst());
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         auto target = fake.target();
         run(ioc, pool.send(target, request("POST", "/tweet", "status=hi"), limits()));
@@ -402,7 +402,7 @@ public:
         socklen_t len = sizeof addr;
         ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
         ::close(fd);
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         UpstreamTarget target{"http", "127.0.0.1", ntohs(addr.sin_port)};
         CPPUNIT_ASSERT_EQUAL(std::string("Unreachable"),
@@ -420,7 +420,7 @@ public:
             release.wait();
         });
         OpenOnExit opener{release};
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         auto target = fake.target();
         auto started = std::chrono::steady_clock::now();
@@ -447,7 +447,7 @@ public:
             }
             serveAll("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfresh")(peer, index);
         });
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         auto target = fake.target();
         UpstreamResponse first = run(ioc, pool.send(target, request(), limits()));
@@ -464,7 +464,7 @@ public:
             peer.readRequest();
             peer.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
         });
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         auto target = fake.target();
         CPPUNIT_ASSERT_EQUAL(std::string("Unreachable"),
@@ -487,7 +487,7 @@ public:
             peer.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n");
             peer.waitEof();
         });
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         auto target = fake.target();
         CPPUNIT_ASSERT_EQUAL(std::string("Unreachable"),
@@ -506,7 +506,7 @@ public:
                            "8\r\n01234567\r\n8\r\n89012345\r\n0\r\n\r\n");
             if (peer.waitEof()) ++eofs;
         });
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         auto target = fake.target();
         auto small = limits(std::chrono::milliseconds(5000), 10);
@@ -523,7 +523,7 @@ public:
             peer.write("HTTP/1.1 200 OK\r\nContent-Length: 5368709120\r\n\r\nabc");
             peer.waitEof();
         });
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         auto target = fake.target();
         auto answer = run(ioc, pool.open(target, request(), limits()));
@@ -548,7 +548,7 @@ public:
             peer.readRequest();
         });
         OpenOnExit opener{more};
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         auto target = fake.target();
         std::vector<std::string> pieces;
@@ -575,7 +575,7 @@ public:
             peer.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
             sawEof = peer.waitEof();
         });
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         auto target = fake.target();
         auto answer = run(ioc, pool.open(target, request(), limits()));
@@ -598,7 +598,7 @@ public:
             peer.write("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
             peer.readRequest();
         });
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         auto target = fake.target();
         UpstreamResponse head = run(ioc, pool.send(target, request("HEAD"), limits()));
@@ -615,7 +615,7 @@ public:
     void testSendBlockingAndContextShutdown()
     {
         FakeUpstream fake(serveAll(OK_HELLO));
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         auto target = fake.target();
         UpstreamResponse r = pool.sendBlocking(target, request(), limits());
         CPPUNIT_ASSERT_EQUAL(std::string("hello"), r.body);
@@ -652,7 +652,7 @@ public:
             }
             SSL_free(ssl);
         });
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         boost::asio::io_context ioc;
         UpstreamTarget target{"https", "127.0.0.1", fake.port};
         std::string what = thrown([&] { run(ioc, pool.send(target, request(), limits())); });
@@ -668,7 +668,7 @@ public:
         // One pool, two I/O threads with an io_context each (as the server
         // runs): each keeps and reuses its own connection.
         FakeUpstream fake(serveAll(OK_HELLO));
-        AsyncUpstreamPool pool;
+        UpstreamPool pool;
         auto target = fake.target();
         std::atomic<int> ok{0};
         auto ioThread = [&] {
@@ -685,4 +685,4 @@ public:
     }
 };
 
-CPPUNIT_TEST_SUITE_REGISTRATION(AsyncUpstreamPoolTest);
+CPPUNIT_TEST_SUITE_REGISTRATION(UpstreamPoolTest);
