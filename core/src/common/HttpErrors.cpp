@@ -3,8 +3,6 @@
 
 #include "birdgate/server/Answer.h"
 
-#include <Poco/Net/HTTPResponse.h>
-
 namespace birdgate
 {
 
@@ -79,20 +77,6 @@ std::string errorBody(int code, std::string_view message)
 void fillJsonError(Answer& answer, int status, std::string_view message, std::string_view reason)
 {
     answer.send(status, "application/json; charset=utf-8", errorBody(status, message), std::string(reason));
-}
-
-void sendJsonError(Poco::Net::HTTPServerResponse& response, int status, std::string_view message,
-                   std::string_view reason)
-{
-    auto st = static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status);
-    if (reason.empty())
-        response.setStatusAndReason(st);
-    else
-        response.setStatusAndReason(st, std::string(reason));
-    std::string body = errorBody(status, message);
-    response.setContentType("application/json; charset=utf-8");
-    response.setContentLength(static_cast<std::streamsize>(body.size()));
-    response.send().write(body.data(), static_cast<std::streamsize>(body.size()));
 }
 
 } // namespace birdgate

@@ -1,12 +1,8 @@
 // The JSON errors birdgate makes itself (DESIGN.md 3.7):
 // {"errors":[{"code":<status>,"message":"..."}]} with a matching reason phrase,
 // and the escaping every answer built from strings needs (JSON, HTML).
-// fillJsonError() writes one into an Answer (coroutine endpoints);
-// sendJsonError() sends one through Poco (TRANSITIONAL: the dispatcher and
-// FileHandler until they are converted).
+// fillJsonError() writes one into an Answer.
 #pragma once
-
-#include <Poco/Net/HTTPServerResponse.h>
 
 #include <string>
 #include <string_view>
@@ -31,9 +27,5 @@ std::string errorBody(int code, std::string_view message);
 /// body. Headers already set (Allow, WWW-Authenticate, Set-Cookie) stay.
 void fillJsonError(Answer& answer, int status, std::string_view message, std::string_view reason = {});
 
-/// Sends an error answer: status, reason phrase = `reason` (defaults to
-/// Poco's standard phrase), Content-Type application/json, the JSON body.
-void sendJsonError(Poco::Net::HTTPServerResponse& response, int status, std::string_view message,
-                   std::string_view reason = {});
 
 } // namespace birdgate
