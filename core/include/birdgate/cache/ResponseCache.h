@@ -22,6 +22,7 @@
 // injectable source so the tests can expire entries without sleeping.
 #pragma once
 
+#include "birdgate/common/ThreadAnnotations.h"
 #include "birdgate/common/Task.h"
 #include "birdgate/twitter/UpstreamPool.h"
 
@@ -161,10 +162,10 @@ private:
     const TimeSource _now;
 
     mutable std::mutex _mutex;
-    Lru _lru;
-    std::unordered_map<std::string, Lru::iterator> _index;
-    std::unordered_map<std::string, std::shared_ptr<Flight>> _inFlight;
-    Stats _stats;
+    Lru _lru BIRDGATE_GUARDED_BY(_mutex);
+    std::unordered_map<std::string, Lru::iterator> _index BIRDGATE_GUARDED_BY(_mutex);
+    std::unordered_map<std::string, std::shared_ptr<Flight>> _inFlight BIRDGATE_GUARDED_BY(_mutex);
+    Stats _stats BIRDGATE_GUARDED_BY(_mutex);
 };
 
 } // namespace birdgate
