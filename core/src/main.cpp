@@ -4,6 +4,7 @@
 // before anything listens. SIGTERM/SIGINT drain in-flight requests, exit 0.
 #include "birdgate/config/Config.h"
 #include "birdgate/server/Gateway.h"
+#include "birdgate/server/HandlerTable.h"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/ConsoleChannel.h>
@@ -85,7 +86,7 @@ protected:
         std::signal(SIGPIPE, SIG_IGN);
         try
         {
-            birdgate::Config config = birdgate::Config::load(path);
+            birdgate::Config config = birdgate::Config::load(path, birdgate::handlerNames());
             birdgate::Gateway gateway(config);
             for (const auto& w : gateway.warnings()) log.warning("%s", w);
             if (_checkOnly)

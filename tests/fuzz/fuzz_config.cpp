@@ -19,6 +19,7 @@
 #include "FuzzCheck.h"
 
 #include "birdgate/config/Config.h"
+#include "birdgate/server/HandlerTable.h"
 
 #include <dlfcn.h>
 #include <sys/stat.h>
@@ -32,6 +33,7 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include <string_view>
 #include <typeinfo>
 #include <vector>
 
@@ -109,14 +111,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     const std::string yaml(reinterpret_cast<const char*>(data), size);
     try
     {
-        const birdgate::Config config = birdgate::Config::loadString(yaml, virtualPath());
+        const auto handlers = birdgate::handlerNames();
+        const birdgate::Config config = birdgate::Config::loadString(yaml, virtualPath(), handlers);
         // Whatever loaded passed the checks: every url names a known
         // handler, and the app: table kept its numbers within their bounds.
-        const auto handlers = birdgate::knownHandlers();
         for (const auto& url : config.urls)
         {
             bool known = false;
-            for (const char* handler : handlers) known = known || url.handler == handler;
+            for (const std::string_view handler : handlers) known = known || url.handler == handler;
             FUZZ_CHECK(known, "url '" + birdgate::fuzz::printable(url.name) + "' with handler '" +
                                   birdgate::fuzz::printable(url.handler) + "'");
         }

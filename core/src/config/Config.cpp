@@ -3,29 +3,34 @@
 // app: table); this file keeps what callers see.
 #include "birdgate/config/Config.h"
 
+#include "birdgate/config/YamlScalars.h"
 #include "config/ConfigLoader.h"
 
 namespace birdgate
 {
 
-Config Config::load(const std::string& path)
+Config Config::load(const std::string& path, HandlerNames handlers)
 {
     Config config;
-    ConfigLoader(config).loadFile(path);
+    ConfigLoader(config, handlers).loadFile(path);
     return config;
 }
 
-Config Config::loadString(const std::string& yaml, const std::string& virtualPath)
+Config Config::loadString(const std::string& yaml, const std::string& virtualPath, HandlerNames handlers)
 {
     Config config;
-    ConfigLoader(config).loadText(yaml, virtualPath);
+    ConfigLoader(config, handlers).loadText(yaml, virtualPath);
     return config;
 }
 
-std::span<const char* const> knownHandlers()
+std::string expectedHandler(HandlerNames names, const YAML::Node& found)
 {
-    static const char* const HANDLERS[] = {"TwitterRESTHandler", "TwitterSandbox", "FileHandler"};
-    return HANDLERS;
+    std::string text;
+    for (const std::string_view name : names)
+        text += (text.empty() ? "one of " : ", ") + std::string(name);
+    if (text.empty())
+        text = "a handler name";
+    return text + " (found " + yamlscalars::describe(found) + ")";
 }
 
 std::string normalisePattern(const std::string& pattern)

@@ -49,14 +49,6 @@ std::string folderOf(const fs::path& file)
     return fs::absolute(file).lexically_normal().parent_path().string();
 }
 
-std::string joinNames(std::span<const char* const> names)
-{
-    std::string text;
-    for (const char* name : names)
-        text += (text.empty() ? "" : ", ") + std::string(name);
-    return text;
-}
-
 /// Keeps the text short and stable across standard libraries (their own
 /// messages differ and are long), in Python's words where it has some.
 std::string describeRegexError(const std::regex_error& error, const std::string& pattern)
@@ -154,7 +146,7 @@ YAML::Node mergeMaps(const YAML::Node& base, const YAML::Node& overlay)
 
 } // namespace
 
-ConfigLoader::ConfigLoader(Config& config) : _config(config)
+ConfigLoader::ConfigLoader(Config& config, HandlerNames handlers) : _config(config), _handlers(handlers)
 {
 }
 
@@ -588,7 +580,6 @@ void ConfigLoader::readUrls(const YAML::Node& node, const Origin& origin)
     if (!node.IsMap())
         throw ConfigError(origin.file, lineOf(node), "url",
                           "a map of named entries, each with pattern and handler (found " + describe(node) + ")");
-    const std::string handlers = joinNames(knownHandlers());
     for (const auto& pair : node)
     {
         UrlEntry entry;
@@ -625,12 +616,12 @@ void ConfigLoader::readUrls(const YAML::Node& node, const Origin& origin)
         }
 
         YAML::Node handler = lastChild(body, "handler");
-        const auto knownList = knownHandlers();
         if (!handler.IsDefined() || !handler.IsScalar() ||
-            std::find(knownList.begin(), knownList.end(), handler.Scalar()) == knownList.end())
-            throw ConfigError(origin.file, lineOr(handler), key + ".handler",
-                              "one of " + handlers + " (found " + describe(handler) + ")");
+            (!_handlers.empty() &&
+             std::find(_handlers.begin(), _handlers.end(), handler.Scalar()) == _handlers.end()))
+            throw ConfigError(origin.file, lineOr(handler), key + ".handler", expectedHandler(_handlers, handler));
         entry.handler = handler.Scalar();
+        entry.handlerLine = lineOf(handler);
 
         YAML::Node priority = lastChild(body, "priority");
         if (priority.IsDefined() && !priority.IsNull())

@@ -23,7 +23,8 @@ namespace birdgate
 class ConfigLoader
 {
 public:
-    explicit ConfigLoader(Config& config);
+    /// `handlers`: the names url.NAME.handler may take (empty: any name).
+    ConfigLoader(Config& config, HandlerNames handlers);
 
     void loadFile(const std::string& path);
     void loadText(const std::string& yaml, const std::string& virtualPath);
@@ -54,6 +55,7 @@ private:
     std::string yamlUrlOf(const std::string& folder) const;
 
     Config& _config;
+    HandlerNames _handlers;
     Origin _main;
     std::vector<std::string> _stack;      // canonical paths being loaded (import cycles)
     std::vector<std::string> _stackNames; // the same as shown in messages

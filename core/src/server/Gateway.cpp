@@ -1,7 +1,6 @@
 // Gateway; see Gateway.h.
 #include "birdgate/server/Gateway.h"
 
-#include "server/FileHandler.h"
 #include "birdgate/common/WorkerPool.h"
 #include "birdgate/server/HttpServer.h"
 #include "birdgate/twitter/UpstreamPool.h"
@@ -9,9 +8,8 @@
 #include "birdgate/cache/ResponseCache.h"
 #include "birdgate/session/SessionManager.h"
 #include "birdgate/session/Store.h"
-#include "birdgate/rest/TwitterRESTHandler.h"
 #include "birdgate/plugin/TransformPool.h"
-#include "birdgate/sandbox/TwitterSandbox.h"
+#include "birdgate/server/HandlerTable.h"
 #include "birdgate/stream/TwitterStream.h"
 
 #include <Poco/Logger.h>
@@ -103,11 +101,14 @@ Gateway::~Gateway()
 
 std::shared_ptr<Endpoint> Gateway::makeEndpoint(const UrlEntry& entry)
 {
-    if (entry.handler == "TwitterRESTHandler") return std::make_shared<TwitterRESTHandler>(entry, _services);
-    if (entry.handler == "FileHandler") return std::make_shared<FileHandler>(entry, _services);
-    if (entry.handler == "TwitterSandbox") return std::make_shared<TwitterSandbox>(entry, _config.app, &_warnings);
-    throw ConfigError(entry.origin.file, entry.line, "url." + entry.name + ".handler",
-                      "TwitterRESTHandler, TwitterSandbox or FileHandler (got " + entry.handler + ")");
+    // The loader already checked the name when it was handed the table's
+    // names (main does); a Config loaded without them is checked here, and
+    // says it the same way.
+    const HandlerFactory* factory = findHandler(entry.handler);
+    if (!factory)
+        throw ConfigError(entry.origin.file, entry.handlerLine ? entry.handlerLine : entry.line,
+                          "url." + entry.name + ".handler", expectedHandler(handlerNames(), YAML::Node(entry.handler)));
+    return factory->make(entry, HandlerContext{_services, _config.app, &_warnings});
 }
 
 void Gateway::start()

@@ -8,6 +8,7 @@
 // is safe because every command used here is idempotent.
 #pragma once
 
+#include "birdgate/common/ThreadAnnotations.h"
 #include "birdgate/session/Store.h"
 
 #include <Poco/Redis/Array.h>
@@ -40,15 +41,15 @@ public:
     static std::string redisKey(const std::string& ns, const std::string& key);
 
 private:
-    void connect();
-    Poco::Redis::RedisType::Ptr run(const Poco::Redis::Array& command);
+    void connect() BIRDGATE_REQUIRES(_mutex);
+    Poco::Redis::RedisType::Ptr run(const Poco::Redis::Array& command) BIRDGATE_REQUIRES(_mutex);
 
     std::string _host;
     int _port = 6379;
     int _db = 0;
     std::string _password;
     std::mutex _mutex;
-    Poco::Redis::Client _client;
+    Poco::Redis::Client _client BIRDGATE_GUARDED_BY(_mutex);
 };
 
 } // namespace birdgate

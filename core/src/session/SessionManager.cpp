@@ -1,10 +1,12 @@
-// Session ids, cookies and the JSON kept per session; see SessionManager.h
-// for the shapes and the reasons. Cookie parsing is deliberately small and
-// forgiving: it only has to find well-formed ids, and anything else is noise.
+// Session ids and cookies; see SessionManager.h for the shapes and the
+// reasons (the JSON kept per session is SessionCodec's). Cookie parsing is
+// deliberately small and forgiving: it only has to find well-formed ids, and
+// anything else is noise.
 #include "birdgate/session/SessionManager.h"
 
 #include "birdgate/server/Answer.h"
 #include "birdgate/server/Request.h"
+#include "session/SessionCodec.h"
 
 #include <Poco/String.h>
 
@@ -96,216 +98,6 @@ long long nowMillis()
         .count();
 }
 
-// Session data is a JSON object of strings, written and read here rather than
-// through Poco::JSON: Poco rejects (or mangles) bytes that are not UTF-8, and a
-// session that cannot be read back is a silent logout. This codec is
-// byte-exact: it escapes only '"', '\\' and control characters, and passes
-// every other byte through, so valid UTF-8 input yields valid JSON.
-void appendJsonString(std::string& out, const std::string& text)
-{
-    static constexpr char HEX[] = "0123456789abcdef";
-    out += '"';
-    for (const char c : text)
-    {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\')
-        {
-            out += '\\';
-            out += c;
-        }
-        else if (u < 0x20 || u == 0x7f)
-        {
-            out += "\\u00";
-            out += HEX[u >> 4];
-            out += HEX[u & 15];
-        }
-        else
-        {
-            out += c;
-        }
-    }
-    out += '"';
-}
-
-std::string serialize(const std::map<std::string, std::string>& data)
-{
-    std::string out = "{";
-    for (const auto& [name, value] : data)
-    {
-        if (out.size() > 1)
-            out += ',';
-        appendJsonString(out, name);
-        out += ':';
-        appendJsonString(out, value);
-    }
-    out += '}';
-    return out;
-}
-
-class JsonReader
-{
-public:
-    explicit JsonReader(std::string_view text) : _text(text) {}
-
-    // Reads {"name":"value",...} and nothing else (bar whitespace).
-    std::optional<std::map<std::string, std::string>> readObject()
-    {
-        std::map<std::string, std::string> data;
-        skipSpace();
-        if (!consume('{'))
-            return std::nullopt;
-        skipSpace();
-        if (!consume('}'))
-        {
-            for (;;)
-            {
-                std::string name, value;
-                skipSpace();
-                if (!readString(name))
-                    return std::nullopt;
-                skipSpace();
-                if (!consume(':'))
-                    return std::nullopt;
-                skipSpace();
-                if (!readString(value))
-                    return std::nullopt;
-                data[std::move(name)] = std::move(value);
-                skipSpace();
-                if (consume('}'))
-                    break;
-                if (!consume(','))
-                    return std::nullopt;
-            }
-        }
-        skipSpace();
-        if (_pos != _text.size())
-            return std::nullopt;
-        return data;
-    }
-
-private:
-    void skipSpace()
-    {
-        while (_pos < _text.size() &&
-               (_text[_pos] == ' ' || _text[_pos] == '\t' || _text[_pos] == '\n' || _text[_pos] == '\r'))
-            ++_pos;
-    }
-
-    bool consume(char c)
-    {
-        if (_pos < _text.size() && _text[_pos] == c)
-        {
-            ++_pos;
-            return true;
-        }
-        return false;
-    }
-
-    bool readHex4(unsigned& out)
-    {
-        if (_text.size() - _pos < 4)
-            return false;
-        out = 0;
-        for (int i = 0; i < 4; ++i)
-        {
-            const char c = _text[_pos++];
-            out <<= 4;
-            if (c >= '0' && c <= '9')
-                out |= static_cast<unsigned>(c - '0');
-            else if (c >= 'a' && c <= 'f')
-                out |= static_cast<unsigned>(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F')
-                out |= static_cast<unsigned>(c - 'A' + 10);
-            else
-                return false;
-        }
-        return true;
-    }
-
-    static void appendUtf8(std::string& out, unsigned cp)
-    {
-        if (cp < 0x80)
-            out += static_cast<char>(cp);
-        else if (cp < 0x800)
-        {
-            out += static_cast<char>(0xc0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3f));
-        }
-        else if (cp < 0x10000)
-        {
-            out += static_cast<char>(0xe0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-            out += static_cast<char>(0x80 | (cp & 0x3f));
-        }
-        else
-        {
-            out += static_cast<char>(0xf0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-            out += static_cast<char>(0x80 | (cp & 0x3f));
-        }
-    }
-
-    bool readString(std::string& out)
-    {
-        if (!consume('"'))
-            return false;
-        while (_pos < _text.size())
-        {
-            const char c = _text[_pos++];
-            if (c == '"')
-                return true;
-            if (c != '\\')
-            {
-                out += c;
-                continue;
-            }
-            if (_pos >= _text.size())
-                return false;
-            const char e = _text[_pos++];
-            switch (e)
-            {
-            case '"': out += '"'; break;
-            case '\\': out += '\\'; break;
-            case '/': out += '/'; break;
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
-            case 'u': {
-                unsigned cp = 0;
-                if (!readHex4(cp))
-                    return false;
-                if (cp >= 0xd800 && cp < 0xdc00)
-                {
-                    unsigned low = 0;
-                    if (!consume('\\') || !consume('u') || !readHex4(low) || low < 0xdc00 || low >= 0xe000)
-                        return false;
-                    cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-                }
-                else if (cp >= 0xdc00 && cp < 0xe000)
-                {
-                    return false;
-                }
-                appendUtf8(out, cp);
-                break;
-            }
-            default: return false;
-            }
-        }
-        return false; // unterminated
-    }
-
-    std::string_view _text;
-    std::size_t _pos = 0;
-};
-
-std::optional<std::map<std::string, std::string>> deserialize(const std::string& json)
-{
-    return JsonReader(json).readObject();
-}
-
 } // namespace
 
 SessionManager::SessionManager(std::shared_ptr<Store> store, long long expirySeconds, std::string cookieName)
@@ -382,7 +174,7 @@ std::optional<Session> SessionManager::lookup(const std::string& id) const
     const auto stored = _store->get(NAMESPACE, id);
     if (!stored)
         return std::nullopt;
-    auto data = deserialize(*stored);
+    auto data = SessionCodec::decode(*stored);
     if (!data)
         return std::nullopt;
     return Session{id, std::move(*data)};
@@ -405,7 +197,7 @@ void SessionManager::save(const Session& session, std::chrono::seconds ttl)
 {
     if (!isWellFormedId(session.id))
         throw std::invalid_argument("SessionManager: refusing to save a session whose id create() did not make");
-    _store->put(NAMESPACE, session.id, serialize(session.data), std::chrono::system_clock::now() + ttl);
+    _store->put(NAMESPACE, session.id, SessionCodec::encode(session.data), std::chrono::system_clock::now() + ttl);
     maybePurge();
 }
 

@@ -10,6 +10,7 @@
 // must not be used from two threads at once anyway.
 #pragma once
 
+#include "birdgate/common/ThreadAnnotations.h"
 #include "birdgate/session/Store.h"
 
 #include <Poco/Data/Session.h>
@@ -41,7 +42,7 @@ public:
 private:
     std::string _path;
     std::mutex _mutex;
-    Poco::Data::Session _session;
+    Poco::Data::Session _session BIRDGATE_GUARDED_BY(_mutex);
 };
 
 } // namespace birdgate

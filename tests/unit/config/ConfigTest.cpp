@@ -6,6 +6,7 @@
 #include "TestSupport.h"
 
 #include "birdgate/config/Config.h"
+#include "birdgate/server/HandlerTable.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +17,7 @@
 using birdgate::AppConfig;
 using birdgate::Config;
 using birdgate::ConfigError;
+using birdgate::handlerNames;
 
 namespace
 {
@@ -26,7 +28,7 @@ ConfigError loadError(const std::string& yaml, const std::string& path = FILE_NA
 {
     try
     {
-        Config::loadString(yaml, path);
+        Config::loadString(yaml, path, handlerNames());
     }
     catch (const ConfigError& e)
     {
@@ -40,7 +42,7 @@ ConfigError loadFileError(const std::string& path)
 {
     try
     {
-        Config::load(path);
+        Config::load(path, handlerNames());
     }
     catch (const ConfigError& e)
     {
@@ -176,7 +178,7 @@ public:
     {
         for (const char* name : {"config/empty.yaml", "config/comments_only.yaml"})
         {
-            Config config = Config::load(birdgate::test::dataPath(name));
+            Config config = Config::load(birdgate::test::dataPath(name), handlerNames());
             CPPUNIT_ASSERT(config.urls.empty());
             CPPUNIT_ASSERT(config.schedules.empty());
             CPPUNIT_ASSERT_MESSAGE(allWarnings(config), config.warnings.empty());
@@ -643,7 +645,7 @@ public:
     {
         const std::string main = birdgate::test::dataPath("config/main.yaml");
         const std::string folder = configFolder();
-        Config config = Config::load(main);
+        Config config = Config::load(main, handlerNames());
         // Imports first, then the file's own; "shared" keeps its first position.
         CPPUNIT_ASSERT_EQUAL(size_t(3), config.urls.size());
         CPPUNIT_ASSERT_EQUAL(std::string("foo-api"), config.urls[0].name);
@@ -693,7 +695,7 @@ public:
 
     void testImportMapForm()
     {
-        Config config = Config::load(birdgate::test::dataPath("config/import_map.yaml"));
+        Config config = Config::load(birdgate::test::dataPath("config/import_map.yaml"), handlerNames());
         CPPUNIT_ASSERT_EQUAL(size_t(4), config.urls.size());
         CPPUNIT_ASSERT_EQUAL(std::string("foo-api"), config.urls[0].name);
         CPPUNIT_ASSERT_EQUAL(std::string("shared"), config.urls[1].name);
@@ -929,7 +931,7 @@ public:
     void testDesignExample()
     {
         ::setenv("BIRDGATE_SECRET", "from-env", 1);
-        Config config = Config::load(birdgate::test::dataPath("config/design_example.yaml"));
+        Config config = Config::load(birdgate::test::dataPath("config/design_example.yaml"), handlerNames());
         ::unsetenv("BIRDGATE_SECRET");
         CPPUNIT_ASSERT_MESSAGE(allWarnings(config), config.warnings.empty());
         CPPUNIT_ASSERT_EQUAL(std::string("from-env"), config.app.secret);

@@ -22,6 +22,7 @@
 // injectable source so the tests can expire entries without sleeping.
 #pragma once
 
+#include "birdgate/common/ThreadAnnotations.h"
 #include "birdgate/common/Task.h"
 #include "birdgate/twitter/Upstream.h"
 
@@ -162,10 +163,10 @@ private:
     const TimeSource _now;
 
     mutable std::mutex _mutex;
-    Lru _lru;                                                          // guarded by _mutex
-    std::unordered_map<std::string, Lru::iterator> _index;             // guarded by _mutex
-    std::unordered_map<std::string, std::shared_ptr<Flight>> _inFlight; // guarded by _mutex
-    Stats _stats;                                                      // guarded by _mutex
+    Lru _lru BIRDGATE_GUARDED_BY(_mutex);
+    std::unordered_map<std::string, Lru::iterator> _index BIRDGATE_GUARDED_BY(_mutex);
+    std::unordered_map<std::string, std::shared_ptr<Flight>> _inFlight BIRDGATE_GUARDED_BY(_mutex);
+    Stats _stats BIRDGATE_GUARDED_BY(_mutex);
 };
 
 } // namespace birdgate

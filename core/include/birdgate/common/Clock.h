@@ -14,6 +14,8 @@
 // interface and its two implementations.
 #pragma once
 
+#include "birdgate/common/ThreadAnnotations.h"
+
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -79,9 +81,9 @@ public:
 
 private:
     mutable std::mutex _mutex;
-    std::chrono::system_clock::time_point _wall;
-    std::chrono::steady_clock::time_point _steady;
-    std::vector<std::chrono::milliseconds> _sleeps;
+    std::chrono::system_clock::time_point _wall BIRDGATE_GUARDED_BY(_mutex);
+    std::chrono::steady_clock::time_point _steady BIRDGATE_GUARDED_BY(_mutex);
+    std::vector<std::chrono::milliseconds> _sleeps BIRDGATE_GUARDED_BY(_mutex);
 };
 
 } // namespace birdgate

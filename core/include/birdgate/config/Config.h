@@ -13,6 +13,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -115,14 +116,21 @@ struct UrlEntry
 {
     std::string name;
     std::string pattern;   // normalised, not yet anchored
-    std::string handler;   // TwitterRESTHandler | TwitterSandbox | FileHandler
+    std::string handler;   // a name in the Gateway's handler table (server/HandlerTable.h)
     int priority = 0;
     size_t order = 0;      // position across all files (ties keep file order)
     YAML::Node kwargs;     // may be Null
     YAML::Node cache;      // may be Null
     Origin origin;
     int line = 0;
+    int handlerLine = 0;   // of `handler:`, for errors the Gateway reports
 };
+
+/// The handler names a `url:` entry may use, in the order messages list them.
+/// They come from the Gateway's handler table (server/HandlerTable.h): the
+/// table names the sandbox, whose library sits above birdgate_core, so
+/// config is handed the names rather than knowing them.
+using HandlerNames = std::span<const std::string_view>;
 
 /// One `schedule:` entry.
 struct ScheduleEntry
@@ -147,15 +155,20 @@ struct Config
 
     /// Reads and validates `path`; throws ConfigError. The app: settings are
     /// all filled (table defaults included); `urls` keep file order with
-    /// imports first, `order` set to the index.
-    static Config load(const std::string& path);
+    /// imports first, `order` set to the index. Every url.NAME.handler must
+    /// be one of `handlers` (birdgate::handlerNames()).
+    static Config load(const std::string& path, HandlerNames handlers);
     /// The same from text (for tests); `virtualPath` names it in errors and
-    /// gives $YAMLPATH and the folder relative imports are read from.
-    static Config loadString(const std::string& yaml, const std::string& virtualPath);
+    /// gives $YAMLPATH and the folder relative imports are read from. With no
+    /// `handlers`, any handler name passes here and the Gateway rejects the
+    /// unknown ones (with the same message) when it builds the endpoints.
+    static Config loadString(const std::string& yaml, const std::string& virtualPath, HandlerNames handlers = {});
 };
 
-/// The handlers a `url:` entry may name, for messages and validation.
-std::span<const char* const> knownHandlers();
+/// What url.NAME.handler must be, for its ConfigError:
+/// "one of A, B, C (found 'x')" (or "a handler name (found ...)" when `names`
+/// is empty). The loader and the Gateway both say it through this.
+std::string expectedHandler(HandlerNames names, const YAML::Node& found);
 
 /// Collapses `//` and `/./` in a URL pattern (DESIGN.md 2).
 std::string normalisePattern(const std::string& pattern);

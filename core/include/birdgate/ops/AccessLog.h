@@ -5,6 +5,8 @@
 // headers, so neither Authorization nor cookies can leak.
 #pragma once
 
+#include "birdgate/common/ThreadAnnotations.h"
+
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -30,8 +32,8 @@ public:
 
 private:
     std::mutex _mutex;
-    std::unique_ptr<std::ofstream> _file;
-    std::ostream* _out;
+    std::unique_ptr<std::ofstream> _file BIRDGATE_GUARDED_BY(_mutex);
+    std::ostream* _out BIRDGATE_GUARDED_BY(_mutex);
 };
 
 } // namespace birdgate

@@ -10,6 +10,7 @@
 //   s->write(line); s->flush(true);
 #pragma once
 
+#include "birdgate/common/ThreadAnnotations.h"
 #include "birdgate/plugin/PluginLibrary.h"
 #include "birdgate/plugin/SinkInstance.h"
 #include "birdgate/plugin/TransformInstance.h"
@@ -61,7 +62,7 @@ public:
 private:
     std::vector<std::string> _folders;
     std::mutex _mutex;
-    std::map<std::string, std::shared_ptr<PluginLibrary>> _plugins;
+    std::map<std::string, std::shared_ptr<PluginLibrary>> _plugins BIRDGATE_GUARDED_BY(_mutex);
 };
 
 } // namespace birdgate

@@ -5,6 +5,7 @@
 // so the stream thread and a flush timer may share it.
 #pragma once
 
+#include "birdgate/common/ThreadAnnotations.h"
 #include "birdgate/plugin/PluginLibrary.h"
 #include "birdgate/plugin/PluginResult.h"
 
@@ -40,7 +41,7 @@ public:
     const PluginLibrary& plugin() const { return *_plugin; }
 
 private:
-    SinkResult flushLocked(bool sync);
+    SinkResult flushLocked(bool sync) BIRDGATE_REQUIRES(_mutex);
 
     std::shared_ptr<PluginLibrary> _plugin;
     const birdgate_sink* _sink;

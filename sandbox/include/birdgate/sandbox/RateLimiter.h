@@ -8,6 +8,8 @@
 // section is a hash lookup.
 #pragma once
 
+#include "birdgate/common/ThreadAnnotations.h"
+
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -45,8 +47,8 @@ class RateLimiter
     int _limit;
     int _windowSeconds;
     std::mutex _mutex;
-    std::unordered_map<std::string, Window> _windows;
-    long long _nextSweep = 0;
+    std::unordered_map<std::string, Window> _windows BIRDGATE_GUARDED_BY(_mutex);
+    long long _nextSweep BIRDGATE_GUARDED_BY(_mutex) = 0;
 };
 
 } // namespace birdgate

@@ -15,6 +15,8 @@
 // runs the sandbox in birdgate's own process).
 #pragma once
 
+#include "birdgate/common/ThreadAnnotations.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -109,7 +111,7 @@ class SandboxOAuth
     std::optional<SandboxAccessToken> decode(const std::string& token) const;
     std::string mac(const std::string& data, std::size_t length) const;
 
-    void expireLocked(long long now);
+    void expireLocked(long long now) BIRDGATE_REQUIRES(_mutex);
 
     std::string _mintKey; // derived from the apps' secrets
     std::string _epoch;
@@ -117,10 +119,10 @@ class SandboxOAuth
     std::map<std::string, std::size_t> _appIndex;
 
     mutable std::mutex _mutex;
-    std::map<std::string, SandboxAccessToken> _access;
-    std::map<std::string, SandboxRequestToken> _requests;
-    std::map<std::string, std::string> _bearerByApp;
-    std::map<std::string, std::string> _appByBearer;
+    std::map<std::string, SandboxAccessToken> _access BIRDGATE_GUARDED_BY(_mutex);
+    std::map<std::string, SandboxRequestToken> _requests BIRDGATE_GUARDED_BY(_mutex);
+    std::map<std::string, std::string> _bearerByApp BIRDGATE_GUARDED_BY(_mutex);
+    std::map<std::string, std::string> _appByBearer BIRDGATE_GUARDED_BY(_mutex);
 };
 
 } // namespace birdgate
