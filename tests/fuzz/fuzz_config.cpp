@@ -123,7 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
                                   birdgate::fuzz::printable(url.handler) + "'");
         }
         FUZZ_CHECK(config.app.port >= 0 && config.app.port <= 65535, "port " + std::to_string(config.app.port));
-        FUZZ_CHECK(config.app.threads >= 1 && config.app.threads <= 10000,
+        FUZZ_CHECK(config.app.threads >= 0 && config.app.threads <= 10000, // 0: one per core
                    "threads " + std::to_string(config.app.threads));
     }
     catch (const birdgate::ConfigError& e)
