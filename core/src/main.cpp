@@ -24,7 +24,7 @@ namespace
 {
 class BirdgateApp : public Poco::Util::ServerApplication
 {
-protected:
+  protected:
     void defineOptions(Poco::Util::OptionSet& options) override
     {
         ServerApplication::defineOptions(options);
@@ -66,7 +66,8 @@ protected:
     {
         if (_exitEarly) return EXIT_OK;
         Poco::AutoPtr<Poco::PatternFormatter> fmt(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
-        Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(fmt, new Poco::ConsoleChannel(std::cerr)));
+        Poco::AutoPtr<Poco::FormattingChannel> channel(
+            new Poco::FormattingChannel(fmt, new Poco::ConsoleChannel(std::cerr)));
         Poco::Logger::root().setChannel(channel);
         Poco::Logger::root().setLevel(Poco::Message::PRIO_INFORMATION);
         Poco::Logger& log = Poco::Logger::get("birdgate");
@@ -121,7 +122,7 @@ protected:
         return EXIT_OK;
     }
 
-private:
+  private:
     bool _checkOnly = false;
     bool _exitEarly = false;
 };

@@ -62,9 +62,7 @@ void frameTo(std::string& out, std::string_view json, bool delimited)
 }
 } // namespace
 
-SandboxStream::SandboxStream(const SandboxData& data, Options options) : _data(data), _options(options)
-{
-}
+SandboxStream::SandboxStream(const SandboxData& data, Options options) : _data(data), _options(options) {}
 
 void SandboxStream::control(const Control& request)
 {
@@ -141,10 +139,11 @@ std::string SandboxStream::stateJson() const
                       ",\"rejected\":" + std::to_string(_rejected) + ",\"stalls\":" + std::to_string(_stalls) +
                       ",\"disconnects\":" + std::to_string(_disconnects) + ",\"chunk\":" + std::to_string(_chunk) +
                       ",\"pending\":\"" +
-                      (_pending == Pending::Stall ? "stall" : _pending == Pending::Disconnect ? "disconnect" : "") +
+                      (_pending == Pending::Stall        ? "stall"
+                       : _pending == Pending::Disconnect ? "disconnect"
+                                                         : "") +
                       "\",\"per_connection\":[";
-    for (std::size_t i = 0; i < _perConnection.size(); ++i)
-        out += (i ? "," : "") + std::to_string(_perConnection[i]);
+    for (std::size_t i = 0; i < _perConnection.size(); ++i) out += (i ? "," : "") + std::to_string(_perConnection[i]);
     out += "],\"sent_ids_truncated\":";
     out += _truncated ? "true" : "false";
     out += ",\"sent_ids\":[";
@@ -301,7 +300,7 @@ Task<void> SandboxStream::serve(Answer& answer, const Filter& filter)
     for (const auto& term : filter.track) pools.push_back(_data.searchPool(term));
     const TweetPool generic = _data.searchPool("");
 
-    std::uint64_t n = 0;             // tweets built on this connection
+    std::uint64_t n = 0; // tweets built on this connection
     std::uint64_t limitTrack = 0;
     Pending mine = Pending::None;
     std::uint64_t faultAt = 0;
@@ -316,7 +315,8 @@ Task<void> SandboxStream::serve(Answer& answer, const Filter& filter)
         id = nextId(ms);
         const bool byFollow = !filter.follow.empty() && (pools.empty() || n % 2 == 1);
         const TweetPool& pool = (!byFollow && !pools.empty()) ? pools[n % pools.size()] : generic;
-        SandboxTweet t = _data.tweet(pool, static_cast<int>((n * 7919 + index) % static_cast<std::uint64_t>(pool.depth)));
+        SandboxTweet t =
+            _data.tweet(pool, static_cast<int>((n * 7919 + index) % static_cast<std::uint64_t>(pool.depth)));
         t.id = id;
         t.createdAt = ms / 1000;
         SandboxUser user = byFollow ? filter.follow[(n / 2) % filter.follow.size()] : _data.user(t.author);

@@ -391,7 +391,8 @@ TwitterSandbox::TwitterSandbox(const Kwargs& kw, const UrlEntry& entry, const Ap
 
     SandboxStream::Options streamOptions;
     streamOptions.rate = kw.number("stream_rate");
-    if (!(streamOptions.rate >= 0 && streamOptions.rate <= 1e6)) kw.fail("stream_rate", "tweets per second, 0 to 1000000");
+    if (!(streamOptions.rate >= 0 && streamOptions.rate <= 1e6))
+        kw.fail("stream_rate", "tweets per second, 0 to 1000000");
     streamOptions.keepalive = kw.number("keepalive");
     if (!(streamOptions.keepalive > 0 && streamOptions.keepalive <= 3600)) kw.fail("keepalive", "seconds, above 0");
     _stream = std::make_unique<SandboxStream>(_data, streamOptions);
@@ -438,8 +439,7 @@ Task<void> TwitterSandbox::serve(Request& request, Answer& answer, const RouteMa
 {
     if (_latency > 0)
     {
-        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor,
-                                        std::chrono::milliseconds(_latency));
+        boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, std::chrono::milliseconds(_latency));
         co_await timer.async_wait(boost::asio::use_awaitable);
     }
     Call call(request, answer);
@@ -1111,7 +1111,7 @@ void TwitterSandbox::sendPage(Call& call, int status, const std::string& html)
     call.answer.set("Cache-Control", "no-store");
     call.answer.set("X-Frame-Options", "DENY");
     call.answer.set("Content-Security-Policy",
-                      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:");
+                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:");
     call.send(status, "text/html; charset=utf-8", html);
 }
 
@@ -1174,8 +1174,8 @@ void TwitterSandbox::authorizePage(Call& call)
                                              "</h1>\n<p>Enter this PIN in the application: <code id=\"pin\">" +
                                              htmlEscape(t->verifier) + "</code></p>"));
                 call.answer.set("Location",
-                                  withQuery(t->callback, "oauth_token=" + oauth1::percentEncode(token) +
-                                                             "&oauth_verifier=" + oauth1::percentEncode(t->verifier)));
+                                withQuery(t->callback, "oauth_token=" + oauth1::percentEncode(token) +
+                                                           "&oauth_verifier=" + oauth1::percentEncode(t->verifier)));
                 return call.send(302, "text/html; charset=utf-8", "");
             }
             problem = "Choose a user: a screen name is 1 to 15 letters, digits or underscores.";

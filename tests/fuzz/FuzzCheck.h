@@ -53,8 +53,8 @@ inline std::string_view bytes(const uint8_t* data, size_t size)
 
 /// FUZZ_CHECK(condition, detail): `detail` (a std::string expression) is only
 /// built when the condition is false.
-#define FUZZ_CHECK(condition, detail) \
-    do \
-    { \
-        if (!(condition)) ::birdgate::fuzz::fail(__FILE__, __LINE__, #condition, (detail)); \
+#define FUZZ_CHECK(condition, detail)                                                                                  \
+    do                                                                                                                 \
+    {                                                                                                                  \
+        if (!(condition)) ::birdgate::fuzz::fail(__FILE__, __LINE__, #condition, (detail));                            \
     } while (false)

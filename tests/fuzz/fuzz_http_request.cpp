@@ -56,7 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     const std::size_t end = RequestHead::findEnd(raw);
     FUZZ_CHECK(end <= raw.size(), fuzz::printable(raw));
     // Scanning from a later point finds the same end (what a trickled head does).
-    if (end) FUZZ_CHECK(RequestHead::findEnd(raw, end / 2) == end, "findEnd depends on the start " + fuzz::printable(raw));
+    if (end)
+        FUZZ_CHECK(RequestHead::findEnd(raw, end / 2) == end, "findEnd depends on the start " + fuzz::printable(raw));
 
     RequestHead head;
     const HeadError error = head.parse(raw.substr(0, end ? end : raw.size()));

@@ -25,8 +25,7 @@ namespace
 std::string describe(const oauth1::Params& params)
 {
     std::string out;
-    for (const auto& [name, value] : params)
-        out += "[" + fuzz::printable(name) + "=" + fuzz::printable(value) + "]";
+    for (const auto& [name, value] : params) out += "[" + fuzz::printable(name) + "=" + fuzz::printable(value) + "]";
     return out;
 }
 

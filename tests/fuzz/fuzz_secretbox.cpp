@@ -47,8 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     for (unsigned char c : input) position = position * 31 + c;
     std::string damaged = sealed;
     damaged[position % damaged.size()] ^= static_cast<char>(1u << (position % 8));
-    FUZZ_CHECK(!box.open(damaged, context), "opened with bit " + std::to_string(position % (damaged.size() * 8)) +
-                                                " flipped");
+    FUZZ_CHECK(!box.open(damaged, context),
+               "opened with bit " + std::to_string(position % (damaged.size() * 8)) + " flipped");
     FUZZ_CHECK(!box.open(std::string_view(sealed).substr(0, sealed.size() - 1 - position % sealed.size()), context),
                "opened when cut short");
 

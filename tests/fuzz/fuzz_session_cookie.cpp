@@ -30,7 +30,7 @@ namespace
 {
 class MemoryStore : public Store
 {
-public:
+  public:
     std::optional<std::string> get(const std::string& ns, const std::string& key) override
     {
         std::lock_guard lock(_mutex);
@@ -55,7 +55,7 @@ public:
 
     std::optional<std::string> fallback; // what unknown keys answer
 
-private:
+  private:
     std::mutex _mutex;
     std::map<std::pair<std::string, std::string>, std::string> _rows;
 };

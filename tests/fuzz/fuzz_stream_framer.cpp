@@ -18,8 +18,8 @@
 //     JSON, and its views point into the message.
 #include "FuzzCheck.h"
 
-#include "stream/StreamFramer.h"
 #include "birdgate/stream/StreamMessage.h"
+#include "stream/StreamFramer.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -110,9 +110,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         pos += chunk;
     }
 
-    FUZZ_CHECK(whole.messages == chunked.messages,
-               std::to_string(whole.messages.size()) + " messages in one piece, " +
-                   std::to_string(chunked.messages.size()) + " in chunks");
+    FUZZ_CHECK(whole.messages == chunked.messages, std::to_string(whole.messages.size()) + " messages in one piece, " +
+                                                       std::to_string(chunked.messages.size()) + " in chunks");
     FUZZ_CHECK(whole.errors == chunked.errors, "different errors in one piece and in chunks");
     FUZZ_CHECK(one.messages() == many.messages() && one.keepAlives() == many.keepAlives() &&
                    one.errors() == many.errors() && one.bytes() == many.bytes() && one.bytes() == stream.size() &&

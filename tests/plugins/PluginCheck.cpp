@@ -32,8 +32,8 @@ int main(int argc, char** argv)
         const birdgate::TransformResult result = transform->call(input, context);
         if (!result.ok())
         {
-            std::cerr << transform->name() << ": " << birdgate::pluginStatusName(result.status) << ": "
-                      << result.error << "\n";
+            std::cerr << transform->name() << ": " << birdgate::pluginStatusName(result.status) << ": " << result.error
+                      << "\n";
             return 1;
         }
         std::cout << result.output << "\n";

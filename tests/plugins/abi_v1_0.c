@@ -25,8 +25,8 @@ typedef struct v10_transform
     uint32_t flags;
     const char* name;
     void* (*create)(const v10_host* host, const char* config_json, size_t config_len, v10_ctx* ctx);
-    int32_t (*call)(void* instance, const char* input, size_t input_len, const char* context_json,
-                    size_t context_len, v10_ctx* ctx);
+    int32_t (*call)(void* instance, const char* input, size_t input_len, const char* context_json, size_t context_len,
+                    v10_ctx* ctx);
     void (*destroy)(void* instance);
 } v10_transform;
 
@@ -55,8 +55,8 @@ static void* v10_create(const v10_host* host, const char* config, size_t len, v1
     return &instance;
 }
 
-static int32_t v10_call(void* instance, const char* input, size_t input_len, const char* context,
-                        size_t context_len, v10_ctx* ctx)
+static int32_t v10_call(void* instance, const char* input, size_t input_len, const char* context, size_t context_len,
+                        v10_ctx* ctx)
 {
     static const char answer[] = "{\"built_for\":\"1.0\"}";
     (void)instance;

@@ -37,14 +37,14 @@ static int32_t never_write(void* instance, const char* bytes, size_t len, birdga
 }
 
 static const birdgate_transform fails = {sizeof(birdgate_transform), 0, "fails", fails_create, fx_call, fx_destroy};
-static const birdgate_transform silent = {sizeof(birdgate_transform), 0, "fails_silently", silent_create, fx_call,
-                                          fx_destroy};
+static const birdgate_transform silent = {
+    sizeof(birdgate_transform), 0, "fails_silently", silent_create, fx_call, fx_destroy};
 static const birdgate_transform* const transforms[] = {&fails, &silent};
-static const birdgate_sink sink_fails = {sizeof(birdgate_sink), 0, "fails", sink_fails_create, never_write, NULL,
-                                         fx_destroy};
+static const birdgate_sink sink_fails = {sizeof(birdgate_sink), 0,    "fails",   sink_fails_create,
+                                         never_write,           NULL, fx_destroy};
 static const birdgate_sink* const sinks[] = {&sink_fails};
-static const birdgate_plugin plugin = {sizeof(birdgate_plugin), BIRDGATE_ABI_MAJOR, BIRDGATE_ABI_MINOR,
-                                       "create_fails", "0.0.1", transforms, 2, sinks, 1};
+static const birdgate_plugin plugin = {
+    sizeof(birdgate_plugin), BIRDGATE_ABI_MAJOR, BIRDGATE_ABI_MINOR, "create_fails", "0.0.1", transforms, 2, sinks, 1};
 
 BIRDGATE_EXPORT const birdgate_plugin* birdgate_plugin_entry(const birdgate_host* host)
 {

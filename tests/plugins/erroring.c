@@ -88,8 +88,7 @@ static int32_t probe_call(void* p, const char* in, size_t n, const char* c, size
     (void)n;
     (void)c;
     (void)cn;
-    if (host->emit(ctx, "{\"emit_in_create\":", 18, BIRDGATE_EMIT_JSON) != BIRDGATE_OK)
-        return BIRDGATE_ERROR;
+    if (host->emit(ctx, "{\"emit_in_create\":", 18, BIRDGATE_EMIT_JSON) != BIRDGATE_OK) return BIRDGATE_ERROR;
     mixed = host->emit(ctx, "x", 1, BIRDGATE_EMIT_STRING);
     unknown = host->emit(ctx, "x", 1, 7);
     strcpy(report, the(p)->emit_in_create == BIRDGATE_ERROR ? "\"refused\"" : "\"accepted\"");
@@ -115,7 +114,10 @@ static int32_t sink_write(void* p, const char* bytes, size_t len, birdgate_ctx* 
     return BIRDGATE_RETRY;
 }
 
-#define T(NAME, CALL) {sizeof(birdgate_transform), 0, NAME, create, CALL, destroy}
+#define T(NAME, CALL)                                                                                                  \
+    {                                                                                                                  \
+        sizeof(birdgate_transform), 0, NAME, create, CALL, destroy                                                     \
+    }
 static const birdgate_transform t_error = T("error", error_call);
 static const birdgate_transform t_retry = T("retry", retry_call);
 static const birdgate_transform t_silent = T("silent_error", silent_call);
@@ -126,8 +128,15 @@ static const birdgate_transform* const transforms[] = {&t_error, &t_retry, &t_si
 /* No flush: the optional callback is left NULL. */
 static const birdgate_sink s_full = {sizeof(birdgate_sink), 0, "full", create, sink_write, NULL, destroy};
 static const birdgate_sink* const sinks[] = {&s_full};
-static const birdgate_plugin plugin = {sizeof(birdgate_plugin), BIRDGATE_ABI_MAJOR, BIRDGATE_ABI_MINOR, "erroring",
-                                       "0.0.1", transforms, sizeof(transforms) / sizeof(transforms[0]), sinks, 1};
+static const birdgate_plugin plugin = {sizeof(birdgate_plugin),
+                                       BIRDGATE_ABI_MAJOR,
+                                       BIRDGATE_ABI_MINOR,
+                                       "erroring",
+                                       "0.0.1",
+                                       transforms,
+                                       sizeof(transforms) / sizeof(transforms[0]),
+                                       sinks,
+                                       1};
 
 BIRDGATE_EXPORT const birdgate_plugin* birdgate_plugin_entry(const birdgate_host* host)
 {

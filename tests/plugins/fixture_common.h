@@ -34,16 +34,14 @@ static inline void fx_destroy(void* instance)
 
 /* A plugin with one transform "echo", declaring ABI MAJOR.MINOR and a
  * descriptor struct_size of SIZE. */
-#define FIXTURE_PLUGIN(NAME, MAJOR, MINOR, SIZE)                                                  \
-    static const birdgate_transform fx_echo = {sizeof(birdgate_transform), 0, "echo", fx_create,   \
-                                               fx_call, fx_destroy};                              \
-    static const birdgate_transform* const fx_transforms[] = {&fx_echo};                          \
-    static const birdgate_plugin fx_plugin = {(SIZE), (MAJOR), (MINOR), NAME, "0.0.1",           \
-                                              fx_transforms, 1, NULL, 0};                         \
-    BIRDGATE_EXPORT const birdgate_plugin* birdgate_plugin_entry(const birdgate_host* host)       \
-    {                                                                                             \
-        (void)host;                                                                               \
-        return &fx_plugin;                                                                        \
+#define FIXTURE_PLUGIN(NAME, MAJOR, MINOR, SIZE)                                                                       \
+    static const birdgate_transform fx_echo = {sizeof(birdgate_transform), 0, "echo", fx_create, fx_call, fx_destroy}; \
+    static const birdgate_transform* const fx_transforms[] = {&fx_echo};                                               \
+    static const birdgate_plugin fx_plugin = {(SIZE), (MAJOR), (MINOR), NAME, "0.0.1", fx_transforms, 1, NULL, 0};     \
+    BIRDGATE_EXPORT const birdgate_plugin* birdgate_plugin_entry(const birdgate_host* host)                            \
+    {                                                                                                                  \
+        (void)host;                                                                                                    \
+        return &fx_plugin;                                                                                             \
     }
 
 #endif

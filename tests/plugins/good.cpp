@@ -29,8 +29,7 @@ std::string configValue(std::string_view config, const std::string& key)
 {
     const std::string needle = "\"" + key + "\":\"";
     const auto start = config.find(needle);
-    if (start == std::string_view::npos)
-        return {};
+    if (start == std::string_view::npos) return {};
     const auto from = start + needle.size();
     const auto end = config.find('"', from);
     return std::string(config.substr(from, end - from));
@@ -41,8 +40,7 @@ std::string quote(std::string_view text)
     std::string out = "\"";
     for (char c : text)
     {
-        if (c == '"' || c == '\\')
-            out += '\\';
+        if (c == '"' || c == '\\') out += '\\';
         out += c;
     }
     return out + "\"";
@@ -68,8 +66,7 @@ struct Upper : Counted
     void call(std::string_view input, std::string_view, Output& out)
     {
         std::string text(input);
-        for (char& c : text)
-            c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         if (asString)
             out.string(text);
         else
@@ -132,8 +129,7 @@ struct SerialProbe
 {
     void call(std::string_view, std::string_view, Output& out)
     {
-        if (inside.fetch_add(1) != 0)
-            overlaps.fetch_add(1);
+        if (inside.fetch_add(1) != 0) overlaps.fetch_add(1);
         std::this_thread::sleep_for(std::chrono::microseconds(200));
         inside.fetch_sub(1);
         out.json(std::to_string(overlaps.load()));
@@ -158,8 +154,7 @@ struct Memory
 {
     explicit Memory(std::string_view config) : key(configValue(config, "key"))
     {
-        if (key.empty())
-            throw std::invalid_argument("memory sink needs a \"key\"");
+        if (key.empty()) throw std::invalid_argument("memory sink needs a \"key\"");
         std::lock_guard<std::mutex> lock(storeMutex);
         store[key] = Record();
     }
@@ -177,8 +172,7 @@ struct Memory
     {
         std::lock_guard<std::mutex> lock(storeMutex);
         ++store[key].flushes;
-        if (sync)
-            ++store[key].syncs;
+        if (sync) ++store[key].syncs;
     }
     std::string key;
 };
@@ -192,8 +186,7 @@ struct MemoryDump
         std::lock_guard<std::mutex> lock(storeMutex);
         const Record& r = store[key];
         std::string json = "{\"lines\":[";
-        for (std::size_t i = 0; i < r.lines.size(); ++i)
-            json += (i ? "," : "") + quote(r.lines[i]);
+        for (std::size_t i = 0; i < r.lines.size(); ++i) json += (i ? "," : "") + quote(r.lines[i]);
         json += "],\"flushes\":" + std::to_string(r.flushes) + ",\"syncs\":" + std::to_string(r.syncs) +
                 ",\"destroyed\":" + (r.destroyed ? "true" : "false") + "}";
         out.json(json);
@@ -203,15 +196,9 @@ struct MemoryDump
 
 } // namespace
 
-BIRDGATE_PLUGIN("good", "2.3.4",
-                birdgate::sdk::transform<Echo>("echo"),
-                birdgate::sdk::transform<Upper>("upper"),
-                birdgate::sdk::transform<Context>("context"),
-                birdgate::sdk::transform<Passthrough>("passthrough"),
-                birdgate::sdk::transform<Sleeps>("sleeps"),
-                birdgate::sdk::transform<Pieces>("pieces"),
-                birdgate::sdk::transform<Logs>("logs"),
-                birdgate::sdk::transform<Live>("live"),
+BIRDGATE_PLUGIN("good", "2.3.4", birdgate::sdk::transform<Echo>("echo"), birdgate::sdk::transform<Upper>("upper"),
+                birdgate::sdk::transform<Context>("context"), birdgate::sdk::transform<Passthrough>("passthrough"),
+                birdgate::sdk::transform<Sleeps>("sleeps"), birdgate::sdk::transform<Pieces>("pieces"),
+                birdgate::sdk::transform<Logs>("logs"), birdgate::sdk::transform<Live>("live"),
                 birdgate::sdk::transform<SerialProbe>("serial_probe", birdgate::sdk::Serial),
-                birdgate::sdk::transform<MemoryDump>("memory_dump"),
-                birdgate::sdk::sink<Memory>("memory"));
+                birdgate::sdk::transform<MemoryDump>("memory_dump"), birdgate::sdk::sink<Memory>("memory"));

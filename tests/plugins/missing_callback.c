@@ -3,8 +3,7 @@
  * The host must refuse the plugin at load, naming the export and callback. */
 #include "fixture_common.h"
 
-static const birdgate_transform fx_echo = {sizeof(birdgate_transform), 0, "echo", fx_create, fx_call,
-                                           fx_destroy};
+static const birdgate_transform fx_echo = {sizeof(birdgate_transform), 0, "echo", fx_create, fx_call, fx_destroy};
 #ifdef MISSING_SINK_WRITE
 #define FX_NAME "missing_sink_write"
 static const birdgate_transform* const fx_transforms[] = {&fx_echo};
@@ -18,8 +17,13 @@ static const birdgate_transform* const fx_transforms[] = {&fx_echo, &fx_half};
 #define FX_SINKS NULL, 0
 #endif
 
-static const birdgate_plugin fx_plugin = {sizeof(birdgate_plugin), BIRDGATE_ABI_MAJOR, BIRDGATE_ABI_MINOR, FX_NAME,
-                                          "0.0.1", fx_transforms, sizeof(fx_transforms) / sizeof(fx_transforms[0]),
+static const birdgate_plugin fx_plugin = {sizeof(birdgate_plugin),
+                                          BIRDGATE_ABI_MAJOR,
+                                          BIRDGATE_ABI_MINOR,
+                                          FX_NAME,
+                                          "0.0.1",
+                                          fx_transforms,
+                                          sizeof(fx_transforms) / sizeof(fx_transforms[0]),
                                           FX_SINKS};
 
 BIRDGATE_EXPORT const birdgate_plugin* birdgate_plugin_entry(const birdgate_host* host)

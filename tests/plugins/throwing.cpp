@@ -66,11 +66,8 @@ struct ThrowingSink
 
 } // namespace
 
-BIRDGATE_PLUGIN("throwing", "0.1.0",
-                birdgate::sdk::transform<Throws>("throws"),
-                birdgate::sdk::transform<ThrowsInt>("throws_int"),
-                birdgate::sdk::transform<Retries>("retries"),
+BIRDGATE_PLUGIN("throwing", "0.1.0", birdgate::sdk::transform<Throws>("throws"),
+                birdgate::sdk::transform<ThrowsInt>("throws_int"), birdgate::sdk::transform<Retries>("retries"),
                 birdgate::sdk::transform<BadConfig>("bad_config"),
                 birdgate::sdk::transform<ReturnsError>("returns_error"),
-                birdgate::sdk::transform<MixesKinds>("mixes_kinds"),
-                birdgate::sdk::sink<ThrowingSink>("sink"));
+                birdgate::sdk::transform<MixesKinds>("mixes_kinds"), birdgate::sdk::sink<ThrowingSink>("sink"));

@@ -31,7 +31,7 @@ namespace
 {
 class PocoBody : public BodySource
 {
-public:
+  public:
     explicit PocoBody(Poco::Net::HTTPServerRequest& request) : _request(request) {}
 
     Task<BodyStatus> read(std::string& out, std::uint64_t limit) override
@@ -50,13 +50,13 @@ public:
         co_return BodyStatus::Ok;
     }
 
-private:
+  private:
     Poco::Net::HTTPServerRequest& _request;
 };
 
 class PocoAnswer : public Answer
 {
-public:
+  public:
     PocoAnswer(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, bool head)
         : _request(request), _response(response)
     {
@@ -148,7 +148,7 @@ public:
         _response.sendBuffer(body.data(), body.size());
     }
 
-private:
+  private:
     Poco::Net::HTTPServerRequest& _request;
     Poco::Net::HTTPServerResponse& _response;
     std::ostream* _out = nullptr;
@@ -156,8 +156,8 @@ private:
 };
 } // namespace
 
-inline void serveBridged(Endpoint& endpoint, Poco::Net::HTTPServerRequest& pocoRequest, Poco::Net::HTTPServerResponse& response,
-                  const RouteMatch& match)
+inline void serveBridged(Endpoint& endpoint, Poco::Net::HTTPServerRequest& pocoRequest,
+                         Poco::Net::HTTPServerResponse& response, const RouteMatch& match)
 {
     Request request;
     request.method = pocoRequest.getMethod();
@@ -173,8 +173,7 @@ inline void serveBridged(Endpoint& endpoint, Poco::Net::HTTPServerRequest& pocoR
 
     thread_local boost::asio::io_context ioc;
     std::exception_ptr error;
-    boost::asio::co_spawn(ioc, endpoint.serve(request, answer, match),
-                          [&error](std::exception_ptr e) { error = e; });
+    boost::asio::co_spawn(ioc, endpoint.serve(request, answer, match), [&error](std::exception_ptr e) { error = e; });
     ioc.restart();
     ioc.run();
     if (error) std::rethrow_exception(error);

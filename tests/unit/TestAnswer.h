@@ -15,7 +15,7 @@ namespace birdgate::test
 
 class TestAnswer : public Answer
 {
-public:
+  public:
     std::string streamed;
     bool finished = false;
     bool aborted = false;

@@ -23,7 +23,7 @@ inline std::string dataPath(const std::string& name)
 /// A one-shot gate for threaded tests: wait() blocks until open().
 class Gate
 {
-public:
+  public:
     void open()
     {
         std::lock_guard<std::mutex> lock(_mutex);
@@ -36,7 +36,7 @@ public:
         _cv.wait(lock, [&] { return _open; });
     }
 
-private:
+  private:
     std::mutex _mutex;
     std::condition_variable _cv;
     bool _open = false;

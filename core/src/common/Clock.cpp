@@ -16,10 +16,8 @@ std::chrono::steady_clock::time_point SystemClock::steadyNow()
 
 bool SystemClock::sleepFor(std::chrono::milliseconds duration, std::stop_token stop)
 {
-    if (stop.stop_requested())
-        return false;
-    if (duration <= std::chrono::milliseconds::zero())
-        return true;
+    if (stop.stop_requested()) return false;
+    if (duration <= std::chrono::milliseconds::zero()) return true;
     // condition_variable_any's stop_token overload registers a callback that
     // wakes this wait when stop is requested: no polling, no lost wake-up.
     std::mutex mutex;
@@ -36,9 +34,8 @@ SystemClock& SystemClock::instance()
     return clock;
 }
 
-FakeClock::FakeClock(std::chrono::system_clock::time_point start) :
-    _wall(start),
-    _steady(std::chrono::steady_clock::time_point{} + std::chrono::hours(1))
+FakeClock::FakeClock(std::chrono::system_clock::time_point start)
+    : _wall(start), _steady(std::chrono::steady_clock::time_point{} + std::chrono::hours(1))
 {
 }
 
@@ -61,8 +58,7 @@ std::chrono::steady_clock::time_point FakeClock::steadyNow()
 
 bool FakeClock::sleepFor(std::chrono::milliseconds duration, std::stop_token stop)
 {
-    if (stop.stop_requested())
-        return false;
+    if (stop.stop_requested()) return false;
     std::lock_guard lock(_mutex);
     if (duration > std::chrono::milliseconds::zero())
     {
@@ -96,8 +92,7 @@ std::chrono::milliseconds FakeClock::totalSlept() const
 {
     std::lock_guard lock(_mutex);
     std::chrono::milliseconds total{0};
-    for (auto s : _sleeps)
-        total += s;
+    for (auto s : _sleeps) total += s;
     return total;
 }
 

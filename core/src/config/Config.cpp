@@ -26,10 +26,8 @@ Config Config::loadString(const std::string& yaml, const std::string& virtualPat
 std::string expectedHandler(HandlerNames names, const YAML::Node& found)
 {
     std::string text;
-    for (const std::string_view name : names)
-        text += (text.empty() ? "one of " : ", ") + std::string(name);
-    if (text.empty())
-        text = "a handler name";
+    for (const std::string_view name : names) text += (text.empty() ? "one of " : ", ") + std::string(name);
+    if (text.empty()) text = "a handler name";
     return text + " (found " + yamlscalars::describe(found) + ")";
 }
 

@@ -7,25 +7,19 @@ namespace birdgate
 {
 namespace
 {
-std::string formatConfigError(const std::string& file, int line, const std::string& key,
-                              const std::string& expected)
+std::string formatConfigError(const std::string& file, int line, const std::string& key, const std::string& expected)
 {
     std::string text = file;
-    if (line > 0)
-        text += ":" + std::to_string(line);
+    if (line > 0) text += ":" + std::to_string(line);
     text += ": ";
-    if (!key.empty())
-        text += key + ": ";
+    if (!key.empty()) text += key + ": ";
     text += "expected " + expected;
     return text;
 }
 } // namespace
 
 ConfigError::ConfigError(const std::string& file, int line, const std::string& key, const std::string& expected)
-    : std::runtime_error(formatConfigError(file, line, key, expected)),
-      _file(file),
-      _line(line),
-      _key(key),
+    : std::runtime_error(formatConfigError(file, line, key, expected)), _file(file), _line(line), _key(key),
       _expected(expected)
 {
 }

@@ -5,8 +5,8 @@
 // collected in Config::warnings, each prefixed with file:line.
 #include "config/ConfigLoader.h"
 
-#include "config/VariableExpander.h"
 #include "birdgate/config/YamlScalars.h"
+#include "config/VariableExpander.h"
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
@@ -15,9 +15,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 // GCC 12 reports -Wmaybe-uninitialized inside <regex> when sanitizers are on
 // (a known false positive); keep the sanitizer build warning-free.
@@ -59,35 +59,43 @@ std::string describeRegexError(const std::regex_error& error, const std::string&
         return "ECMAScript syntax: named groups (?P<name>...) are not supported, use (...)";
     switch (error.code())
     {
-    case rc::error_paren:
-    {
+    case rc::error_paren: {
         // libstdc++ also says "mismatched parentheses" for a leading quantifier.
         if (!pattern.empty() && (pattern[0] == '*' || pattern[0] == '+' || pattern[0] == '?'))
             return "nothing to repeat before *, +, ? or {";
         const auto opens = std::count(pattern.begin(), pattern.end(), '(');
         const auto closes = std::count(pattern.begin(), pattern.end(), ')');
-        if (opens > closes)
-            return "missing ')'";
-        if (closes > opens)
-            return "unbalanced ')'";
+        if (opens > closes) return "missing ')'";
+        if (closes > opens) return "unbalanced ')'";
         std::string text = error.what();
         if (text.ends_with(" in regular expression"))
             text.resize(text.size() - std::string(" in regular expression").size());
         return text;
     }
-    case rc::error_brack: return "missing ']'";
-    case rc::error_brace: return "unbalanced '{' and '}'";
-    case rc::error_badbrace: return "an invalid {n,m} repeat count";
-    case rc::error_range: return "an invalid character range";
-    case rc::error_escape: return "an invalid escape";
-    case rc::error_backref: return "an invalid back reference";
-    case rc::error_badrepeat: return "nothing to repeat before *, +, ? or {";
-    case rc::error_collate: return "an invalid collating element";
-    case rc::error_ctype: return "an invalid character class";
+    case rc::error_brack:
+        return "missing ']'";
+    case rc::error_brace:
+        return "unbalanced '{' and '}'";
+    case rc::error_badbrace:
+        return "an invalid {n,m} repeat count";
+    case rc::error_range:
+        return "an invalid character range";
+    case rc::error_escape:
+        return "an invalid escape";
+    case rc::error_backref:
+        return "an invalid back reference";
+    case rc::error_badrepeat:
+        return "nothing to repeat before *, +, ? or {";
+    case rc::error_collate:
+        return "an invalid collating element";
+    case rc::error_ctype:
+        return "an invalid character class";
     case rc::error_space:
     case rc::error_complexity:
-    case rc::error_stack: return "a simpler expression";
-    default: return error.what();
+    case rc::error_stack:
+        return "a simpler expression";
+    default:
+        return error.what();
     }
 }
 
@@ -99,7 +107,7 @@ bool isOneOf(const std::string& value, std::initializer_list<const char*> names)
 /// Sees a YAML stream's documents go by without building them (see parse()).
 class DocumentCounter : public YAML::EventHandler
 {
-public:
+  public:
     std::vector<YAML::Mark> starts;
 
     void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
@@ -116,8 +124,7 @@ public:
 /// Assigning a struct holding YAML::Node members would assign through the
 /// nodes (yaml-cpp's operator= rewrites the node every alias shares), so an
 /// entry is replaced by destroying it and constructing the new one in place.
-template <typename Entry>
-void replace(Entry& earlier, Entry&& later)
+template <typename Entry> void replace(Entry& earlier, Entry&& later)
 {
     std::destroy_at(&earlier);
     std::construct_at(&earlier, std::move(later));
@@ -126,15 +133,11 @@ void replace(Entry& earlier, Entry&& later)
 /// Deep merge of two `app:` maps; `overlay` (the importing file) wins.
 YAML::Node mergeMaps(const YAML::Node& base, const YAML::Node& overlay)
 {
-    if (!base.IsDefined() || base.IsNull())
-        return overlay;
-    if (!overlay.IsDefined() || overlay.IsNull())
-        return base;
-    if (!base.IsMap() || !overlay.IsMap())
-        return overlay;
+    if (!base.IsDefined() || base.IsNull()) return overlay;
+    if (!overlay.IsDefined() || overlay.IsNull()) return base;
+    if (!base.IsMap() || !overlay.IsMap()) return overlay;
     YAML::Node out(YAML::NodeType::Map);
-    for (const auto& pair : base)
-        out[pair.first.Scalar()] = pair.second;
+    for (const auto& pair : base) out[pair.first.Scalar()] = pair.second;
     for (const auto& pair : overlay)
     {
         const std::string key = pair.first.Scalar();
@@ -146,9 +149,7 @@ YAML::Node mergeMaps(const YAML::Node& base, const YAML::Node& overlay)
 
 } // namespace
 
-ConfigLoader::ConfigLoader(Config& config, HandlerNames handlers) : _config(config), _handlers(handlers)
-{
-}
+ConfigLoader::ConfigLoader(Config& config, HandlerNames handlers) : _config(config), _handlers(handlers) {}
 
 void ConfigLoader::start(const std::string& path)
 {
@@ -166,11 +167,9 @@ void ConfigLoader::loadFile(const std::string& path)
 {
     start(path);
     std::error_code ec;
-    if (fs::is_directory(path, ec))
-        throw ConfigError(path, 0, "(file)", "a readable YAML file (found a directory)");
+    if (fs::is_directory(path, ec)) throw ConfigError(path, 0, "(file)", "a readable YAML file (found a directory)");
     std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw ConfigError(path, 0, "(file)", std::string("a readable YAML file (") + std::strerror(errno) + ")");
+    if (!in) throw ConfigError(path, 0, "(file)", std::string("a readable YAML file (") + std::strerror(errno) + ")");
     std::ostringstream text;
     text << in.rdbuf();
     loadDocument(text.str(), _main);
@@ -244,8 +243,7 @@ void ConfigLoader::loadDocument(const std::string& text, const Origin& origin)
     YAML::Node root = parse(text, origin.file);
     // Marks count characters; the quote check needs them to be byte offsets.
     VariableExpander(origin, _config.warnings, wide ? std::string_view() : std::string_view(text)).expandTree(root);
-    if (!root.IsDefined() || root.IsNull())
-        return; // an empty file is a valid, empty configuration
+    if (!root.IsDefined() || root.IsNull()) return; // an empty file is a valid, empty configuration
     if (!root.IsMap())
     {
         throw ConfigError(origin.file, lineOf(root), "(document)",
@@ -254,14 +252,13 @@ void ConfigLoader::loadDocument(const std::string& text, const Origin& origin)
     for (const auto& pair : root)
     {
         if (!pair.first.IsScalar())
-            throw ConfigError(origin.file, lineOf(pair.first), "(document)", "a string key (found " +
-                                                                               describe(pair.first) + ")");
+            throw ConfigError(origin.file, lineOf(pair.first), "(document)",
+                              "a string key (found " + describe(pair.first) + ")");
         const std::string& key = pair.first.Scalar();
         if (!isOneOf(key, {"app", "url", "schedule", "import"}))
             warn(origin.file, lineOf(pair.first), "unknown key '" + key + "' (ignored)");
     }
-    for (const Import& import : readImports(lastChild(root, "import"), origin))
-        importFile(import, origin);
+    for (const Import& import : readImports(lastChild(root, "import"), origin)) importFile(import, origin);
     readApp(lastChild(root, "app"), origin);
     readUrls(lastChild(root, "url"), origin);
     readSchedules(lastChild(root, "schedule"), origin);
@@ -272,8 +269,7 @@ void ConfigLoader::loadDocument(const std::string& text, const Origin& origin)
 std::vector<ConfigLoader::Import> ConfigLoader::readImports(const YAML::Node& node, const Origin& origin)
 {
     std::vector<Import> imports;
-    if (!node.IsDefined() || node.IsNull())
-        return imports;
+    if (!node.IsDefined() || node.IsNull()) return imports;
     const auto pathOf = [&](const YAML::Node& value, const std::string& key) {
         if (!value.IsScalar() || value.Scalar().empty())
         {
@@ -289,8 +285,7 @@ std::vector<ConfigLoader::Import> ConfigLoader::readImports(const YAML::Node& no
     else if (node.IsSequence())
     {
         size_t index = 0;
-        for (const auto& item : node)
-            imports.push_back(pathOf(item, "import[" + std::to_string(index++) + "]"));
+        for (const auto& item : node) imports.push_back(pathOf(item, "import[" + std::to_string(index++) + "]"));
     }
     else
     {
@@ -322,8 +317,7 @@ std::vector<ConfigLoader::Import> ConfigLoader::readImports(const YAML::Node& no
                     throw ConfigError(origin.file, lineOf(url), key + ".YAMLURL",
                                       "a URL path such as /apps/x (found " + describe(url) + ")");
                 std::string prefix = url.Scalar();
-                while (!prefix.empty() && prefix.back() == '/')
-                    prefix.pop_back();
+                while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
                 import.yamlUrl = prefix;
             }
             imports.push_back(std::move(import));
@@ -336,8 +330,7 @@ std::string ConfigLoader::yamlUrlOf(const std::string& folder) const
 {
     const fs::path relative = fs::path(folder).lexically_relative(_main.yamlPath);
     const std::string text = relative.generic_string();
-    if (text.empty() || text == ".")
-        return "";
+    if (text.empty() || text == ".") return "";
     return "/" + text;
 }
 
@@ -361,8 +354,7 @@ void ConfigLoader::importFile(const Import& import, const Origin& from)
         throw ConfigError(from.file, import.line, import.key, "no import cycle (found " + chain + shown + ")");
     }
     if (fs::is_directory(absolute, ec))
-        throw ConfigError(from.file, import.line, import.key,
-                          "a readable YAML file (" + shown + " is a directory)");
+        throw ConfigError(from.file, import.line, import.key, "a readable YAML file (" + shown + " is a directory)");
     std::ifstream in(absolute, std::ios::binary);
     if (!in)
         throw ConfigError(from.file, import.line, import.key,
@@ -385,27 +377,23 @@ void ConfigLoader::importFile(const Import& import, const Origin& from)
 
 void ConfigLoader::store(const AppSetting& setting, const YAML::Node& node, const Origin& origin)
 {
-    if (auto value = readSetting(setting, node, origin))
-        _app[setting.name] = std::move(*value);
+    if (auto value = readSetting(setting, node, origin)) _app[setting.name] = std::move(*value);
 }
 
 void ConfigLoader::readApp(const YAML::Node& node, const Origin& origin)
 {
-    if (!node.IsDefined() || node.IsNull())
-        return;
+    if (!node.IsDefined() || node.IsNull()) return;
     if (!node.IsMap())
         throw ConfigError(origin.file, lineOf(node), "app", "a map of settings (found " + describe(node) + ")");
     const auto find = [](const std::string& name) -> const AppSetting* {
         for (const AppSetting& setting : appSettings())
-            if (name == setting.name)
-                return &setting;
+            if (name == setting.name) return &setting;
         return nullptr;
     };
     const auto isGroup = [](const std::string& name) {
         const std::string prefix = name + ".";
         for (const AppSetting& setting : appSettings())
-            if (std::string_view(setting.name).starts_with(prefix))
-                return true;
+            if (std::string_view(setting.name).starts_with(prefix)) return true;
         return false;
     };
     for (const auto& pair : node)
@@ -413,31 +401,30 @@ void ConfigLoader::readApp(const YAML::Node& node, const Origin& origin)
         const std::string key = pair.first.Scalar();
         if (isGroup(key))
         {
-            if (pair.second.IsNull())
-                continue;
+            if (pair.second.IsNull()) continue;
             if (!pair.second.IsMap())
                 throw ConfigError(origin.file, lineOf(pair.second), "app." + key,
                                   "a map (found " + describe(pair.second) + ")");
             // Groups nest (listen.tls.cert): read them recursively.
-            std::function<void(const std::string&, const YAML::Node&)> readGroup =
-                [&](const std::string& group, const YAML::Node& map) {
-                    for (const auto& sub : map)
+            std::function<void(const std::string&, const YAML::Node&)> readGroup = [&](const std::string& group,
+                                                                                       const YAML::Node& map) {
+                for (const auto& sub : map)
+                {
+                    const std::string name = group + "." + sub.first.Scalar();
+                    if (const AppSetting* setting = find(name))
+                        store(*setting, sub.second, origin);
+                    else if (isGroup(name) && (sub.second.IsMap() || sub.second.IsNull()))
                     {
-                        const std::string name = group + "." + sub.first.Scalar();
-                        if (const AppSetting* setting = find(name))
-                            store(*setting, sub.second, origin);
-                        else if (isGroup(name) && (sub.second.IsMap() || sub.second.IsNull()))
-                        {
-                            if (sub.second.IsMap()) readGroup(name, sub.second);
-                        }
-                        else if (isGroup(name))
-                            throw ConfigError(origin.file, lineOf(sub.second), "app." + name,
-                                              "a map (found " + describe(sub.second) + ")");
-                        else
-                            warn(origin.file, lineOf(sub.first),
-                                 "unknown key '" + sub.first.Scalar() + "' in app." + group + " (ignored)");
+                        if (sub.second.IsMap()) readGroup(name, sub.second);
                     }
-                };
+                    else if (isGroup(name))
+                        throw ConfigError(origin.file, lineOf(sub.second), "app." + name,
+                                          "a map (found " + describe(sub.second) + ")");
+                    else
+                        warn(origin.file, lineOf(sub.first),
+                             "unknown key '" + sub.first.Scalar() + "' in app." + group + " (ignored)");
+                }
+            };
             readGroup(key, pair.second);
         }
         else if (const AppSetting* setting = find(key))
@@ -474,8 +461,7 @@ std::optional<ConfigLoader::AppValue> ConfigLoader::readSetting(const AppSetting
                 if (!item.IsScalar())
                     throw ConfigError(origin.file, lineOf(item), key,
                                       "a list of strings (found " + describe(item) + " in it)");
-                if (!item.Scalar().empty())
-                    items.push_back(item.Scalar());
+                if (!item.Scalar().empty()) items.push_back(item.Scalar());
             }
         }
         else
@@ -484,51 +470,45 @@ std::optional<ConfigLoader::AppValue> ConfigLoader::readSetting(const AppSetting
     }
     else
     {
-        if (!node.IsScalar())
-            fail("a single value");
+        if (!node.IsScalar()) fail("a single value");
         const std::string& text = node.Scalar();
         const std::string range = std::to_string(setting.min) + " to " + std::to_string(setting.max);
         switch (setting.type)
         {
-        case AppSettingType::String: value = text; break;
-        case AppSettingType::Int:
-        {
+        case AppSettingType::String:
+            value = text;
+            break;
+        case AppSettingType::Int: {
             auto number = yamlscalars::parseInteger(text);
-            if (!number || *number < setting.min || *number > setting.max)
-                fail("an integer from " + range);
+            if (!number || *number < setting.min || *number > setting.max) fail("an integer from " + range);
             value = *number;
             break;
         }
-        case AppSettingType::Bytes:
-        {
+        case AppSettingType::Bytes: {
             auto bytes = yamlscalars::parseBytes(text);
             if (!bytes || *bytes < setting.min || *bytes > setting.max)
                 fail("a size in bytes from " + range + ", or with a unit: 64KB, 5MB, 1GB");
             value = *bytes;
             break;
         }
-        case AppSettingType::Url:
-        {
+        case AppSettingType::Url: {
             std::string url = text;
-            while (url.ends_with("/"))
-                url.pop_back();
+            while (url.ends_with("/")) url.pop_back();
             const bool http = url.starts_with("http://") && url.size() > 7;
             const bool https = url.starts_with("https://") && url.size() > 8;
-            if (!http && !https)
-                fail("an http:// or https:// URL");
+            if (!http && !https) fail("an http:// or https:// URL");
             value = url;
             break;
         }
-        case AppSettingType::Store:
-        {
+        case AppSettingType::Store: {
             const bool sqlite = text.starts_with("sqlite:") && text.size() > 7;
             const bool redis = text.starts_with("redis://") && text.size() > 8;
-            if (!sqlite && !redis)
-                fail("sqlite:<path> or redis://host:port/db");
+            if (!sqlite && !redis) fail("sqlite:<path> or redis://host:port/db");
             value = text;
             break;
         }
-        case AppSettingType::StringList: break; // handled above
+        case AppSettingType::StringList:
+            break; // handled above
         }
     }
     return value;
@@ -567,16 +547,14 @@ void ConfigLoader::finish()
             setting.field);
     }
     app.raw.reset(_appRaw.IsDefined() ? _appRaw : YAML::Node());
-    for (size_t i = 0; i < _config.urls.size(); ++i)
-        _config.urls[i].order = i;
+    for (size_t i = 0; i < _config.urls.size(); ++i) _config.urls[i].order = i;
 }
 
 // ---- url: -------------------------------------------------------------------
 
 void ConfigLoader::readUrls(const YAML::Node& node, const Origin& origin)
 {
-    if (!node.IsDefined() || node.IsNull())
-        return;
+    if (!node.IsDefined() || node.IsNull()) return;
     if (!node.IsMap())
         throw ConfigError(origin.file, lineOf(node), "url",
                           "a map of named entries, each with pattern and handler (found " + describe(node) + ")");
@@ -602,8 +580,8 @@ void ConfigLoader::readUrls(const YAML::Node& node, const Origin& origin)
         YAML::Node pattern = lastChild(body, "pattern");
         if (!pattern.IsDefined() || !pattern.IsScalar() || pattern.Scalar().empty())
             throw ConfigError(origin.file, lineOr(pattern), key + ".pattern",
-                              "a URL pattern, a regular expression such as /twitter/(.*) (found " +
-                                  describe(pattern) + ")");
+                              "a URL pattern, a regular expression such as /twitter/(.*) (found " + describe(pattern) +
+                                  ")");
         entry.pattern = normalisePattern(pattern.Scalar());
         try
         {
@@ -617,8 +595,7 @@ void ConfigLoader::readUrls(const YAML::Node& node, const Origin& origin)
 
         YAML::Node handler = lastChild(body, "handler");
         if (!handler.IsDefined() || !handler.IsScalar() ||
-            (!_handlers.empty() &&
-             std::find(_handlers.begin(), _handlers.end(), handler.Scalar()) == _handlers.end()))
+            (!_handlers.empty() && std::find(_handlers.begin(), _handlers.end(), handler.Scalar()) == _handlers.end()))
             throw ConfigError(origin.file, lineOr(handler), key + ".handler", expectedHandler(_handlers, handler));
         entry.handler = handler.Scalar();
         entry.handlerLine = lineOf(handler);
@@ -636,8 +613,7 @@ void ConfigLoader::readUrls(const YAML::Node& node, const Origin& origin)
         for (const char* name : {"kwargs", "cache"})
         {
             YAML::Node value = lastChild(body, name);
-            if (!value.IsDefined() || value.IsNull())
-                continue;
+            if (!value.IsDefined() || value.IsNull()) continue;
             if (!value.IsMap())
                 throw ConfigError(origin.file, lineOf(value), key + "." + name,
                                   "a map (found " + describe(value) + ")");
@@ -662,8 +638,7 @@ void ConfigLoader::readUrls(const YAML::Node& node, const Origin& origin)
 
 void ConfigLoader::readSchedules(const YAML::Node& node, const Origin& origin)
 {
-    if (!node.IsDefined() || node.IsNull())
-        return;
+    if (!node.IsDefined() || node.IsNull()) return;
     if (!node.IsMap())
         throw ConfigError(origin.file, lineOf(node), "schedule",
                           "a map of named entries, each with a function (found " + describe(node) + ")");
@@ -703,8 +678,7 @@ void ConfigLoader::readSchedules(const YAML::Node& node, const Origin& origin)
         for (const char* name : {"startup", "thread"})
         {
             YAML::Node value = lastChild(body, name);
-            if (!value.IsDefined() || value.IsNull())
-                continue;
+            if (!value.IsDefined() || value.IsNull()) continue;
             auto flag = value.IsScalar() ? yamlscalars::parseBool(value.Scalar()) : std::nullopt;
             if (!flag)
                 throw ConfigError(origin.file, lineOf(value), key + "." + name,

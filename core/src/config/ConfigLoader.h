@@ -22,14 +22,14 @@ namespace birdgate
 
 class ConfigLoader
 {
-public:
+  public:
     /// `handlers`: the names url.NAME.handler may take (empty: any name).
     ConfigLoader(Config& config, HandlerNames handlers);
 
     void loadFile(const std::string& path);
     void loadText(const std::string& yaml, const std::string& virtualPath);
 
-private:
+  private:
     using AppValue = std::variant<std::string, long long, std::vector<std::string>>;
 
     struct Import

@@ -22,13 +22,20 @@ const char* expectedFor(KwargType type)
 {
     switch (type)
     {
-    case KwargType::String: return "a string";
-    case KwargType::Int: return "an integer";
-    case KwargType::Number: return "a number";
-    case KwargType::Bool: return "true or false";
-    case KwargType::StringList: return "a list of strings or a comma-separated string";
-    case KwargType::Map: return "a map";
-    case KwargType::Any: return "a value";
+    case KwargType::String:
+        return "a string";
+    case KwargType::Int:
+        return "an integer";
+    case KwargType::Number:
+        return "a number";
+    case KwargType::Bool:
+        return "true or false";
+    case KwargType::StringList:
+        return "a list of strings or a comma-separated string";
+    case KwargType::Map:
+        return "a map";
+    case KwargType::Any:
+        return "a value";
     }
     return "a value";
 }
@@ -51,8 +58,7 @@ Kwargs::Kwargs(const YAML::Node& node, const Origin& origin, int line, std::stri
     // A key missing from a kwargs map is reported at the map itself.
     if (lineOf(node) > 0) _line = lineOf(node);
     if (!node.IsMap())
-        throw ConfigError(_origin.file, _line, _context,
-                          "a map of keyword arguments (found " + describe(node) + ")");
+        throw ConfigError(_origin.file, _line, _context, "a map of keyword arguments (found " + describe(node) + ")");
     for (const auto& pair : node)
     {
         if (!pair.first.IsScalar())
@@ -63,20 +69,27 @@ Kwargs::Kwargs(const YAML::Node& node, const Origin& origin, int line, std::stri
         if (!kwarg)
         {
             if (warnings)
-                warnings->push_back(_origin.file + ":" + std::to_string(lineOf(pair.first)) + ": unknown key '" +
-                                    name + "' in " + _context + " (ignored)");
+                warnings->push_back(_origin.file + ":" + std::to_string(lineOf(pair.first)) + ": unknown key '" + name +
+                                    "' in " + _context + " (ignored)");
             continue;
         }
         const YAML::Node& value = pair.second;
-        if (!present(value))
-            continue; // `key:` alone means "not given": the default applies
+        if (!present(value)) continue; // `key:` alone means "not given": the default applies
         bool ok = true;
         switch (kwarg->type)
         {
-        case KwargType::String: ok = value.IsScalar(); break;
-        case KwargType::Int: ok = value.IsScalar() && yamlscalars::parseInteger(value.Scalar()).has_value(); break;
-        case KwargType::Number: ok = value.IsScalar() && yamlscalars::parseNumber(value.Scalar()).has_value(); break;
-        case KwargType::Bool: ok = value.IsScalar() && yamlscalars::parseBool(value.Scalar()).has_value(); break;
+        case KwargType::String:
+            ok = value.IsScalar();
+            break;
+        case KwargType::Int:
+            ok = value.IsScalar() && yamlscalars::parseInteger(value.Scalar()).has_value();
+            break;
+        case KwargType::Number:
+            ok = value.IsScalar() && yamlscalars::parseNumber(value.Scalar()).has_value();
+            break;
+        case KwargType::Bool:
+            ok = value.IsScalar() && yamlscalars::parseBool(value.Scalar()).has_value();
+            break;
         case KwargType::StringList:
             ok = value.IsScalar() || value.IsSequence();
             if (value.IsSequence())
@@ -90,8 +103,11 @@ Kwargs::Kwargs(const YAML::Node& node, const Origin& origin, int line, std::stri
                 }
             }
             break;
-        case KwargType::Map: ok = value.IsMap(); break;
-        case KwargType::Any: break;
+        case KwargType::Map:
+            ok = value.IsMap();
+            break;
+        case KwargType::Any:
+            break;
         }
         if (!ok)
             throw ConfigError(_origin.file, lineOf(value), _context + "." + name,
@@ -102,8 +118,7 @@ Kwargs::Kwargs(const YAML::Node& node, const Origin& origin, int line, std::stri
 const KwargSpec* Kwargs::find(const std::string& name) const
 {
     for (const KwargSpec& kwarg : _spec)
-        if (name == kwarg.name)
-            return &kwarg;
+        if (name == kwarg.name) return &kwarg;
     return nullptr;
 }
 
@@ -118,25 +133,21 @@ namespace
 bool Kwargs::has(const std::string& name) const
 {
     const KwargSpec* kwarg = find(name);
-    if (!kwarg)
-        notInTable(name, _context);
+    if (!kwarg) notInTable(name, _context);
     return present(lastChild(_node, name)) || kwarg->defaultValue != nullptr;
 }
 
 std::optional<std::string> Kwargs::optStr(const std::string& name) const
 {
     const KwargSpec* kwarg = find(name);
-    if (!kwarg)
-        notInTable(name, _context);
+    if (!kwarg) notInTable(name, _context);
     YAML::Node value = lastChild(_node, name);
     if (present(value))
     {
-        if (!value.IsScalar())
-            fail(name, "a string (found " + describe(value) + ")");
+        if (!value.IsScalar()) fail(name, "a string (found " + describe(value) + ")");
         return value.Scalar();
     }
-    if (kwarg->defaultValue)
-        return std::string(kwarg->defaultValue);
+    if (kwarg->defaultValue) return std::string(kwarg->defaultValue);
     return std::nullopt;
 }
 
@@ -148,64 +159,53 @@ std::string Kwargs::str(const std::string& name) const
 long long Kwargs::integer(const std::string& name) const
 {
     auto text = optStr(name);
-    if (!text)
-        return 0;
+    if (!text) return 0;
     auto value = yamlscalars::parseInteger(*text);
-    if (!value)
-        fail(name, "an integer (found '" + *text + "')");
+    if (!value) fail(name, "an integer (found '" + *text + "')");
     return *value;
 }
 
 double Kwargs::number(const std::string& name) const
 {
     auto text = optStr(name);
-    if (!text)
-        return 0;
+    if (!text) return 0;
     auto value = yamlscalars::parseNumber(*text);
-    if (!value)
-        fail(name, "a number (found '" + *text + "')");
+    if (!value) fail(name, "a number (found '" + *text + "')");
     return *value;
 }
 
 bool Kwargs::boolean(const std::string& name) const
 {
     auto text = optStr(name);
-    if (!text)
-        return false;
+    if (!text) return false;
     auto value = yamlscalars::parseBool(*text);
-    if (!value)
-        fail(name, "true or false (found '" + *text + "')");
+    if (!value) fail(name, "true or false (found '" + *text + "')");
     return *value;
 }
 
 std::vector<std::string> Kwargs::list(const std::string& name) const
 {
     const KwargSpec* kwarg = find(name);
-    if (!kwarg)
-        notInTable(name, _context);
+    if (!kwarg) notInTable(name, _context);
     YAML::Node value = lastChild(_node, name);
     if (!present(value))
         return kwarg->defaultValue ? yamlscalars::splitList(kwarg->defaultValue) : std::vector<std::string>();
-    if (value.IsScalar())
-        return yamlscalars::splitList(value.Scalar());
+    if (value.IsScalar()) return yamlscalars::splitList(value.Scalar());
     if (!value.IsSequence())
         fail(name, std::string(expectedFor(KwargType::StringList)) + " (found " + describe(value) + ")");
     std::vector<std::string> items;
     for (const auto& item : value)
     {
-        if (!item.IsScalar())
-            continue; // nulls; anything else was refused by the constructor
+        if (!item.IsScalar()) continue; // nulls; anything else was refused by the constructor
         std::string text = yamlscalars::trim(item.Scalar());
-        if (!text.empty())
-            items.push_back(std::move(text));
+        if (!text.empty()) items.push_back(std::move(text));
     }
     return items;
 }
 
 YAML::Node Kwargs::node(const std::string& name) const
 {
-    if (!find(name))
-        notInTable(name, _context);
+    if (!find(name)) notInTable(name, _context);
     return lastChild(_node, name);
 }
 

@@ -44,8 +44,7 @@ bool VariableExpander::isNameChar(char c)
 
 void VariableExpander::expandTree(YAML::Node root, const std::string& key)
 {
-    if (root.IsDefined())
-        walk(root, key);
+    if (root.IsDefined()) walk(root, key);
 }
 
 void VariableExpander::walk(YAML::Node node, const std::string& key)
@@ -54,15 +53,13 @@ void VariableExpander::walk(YAML::Node node, const std::string& key)
     if (_onPath.count(id))
         throw ConfigError(_origin.file, lineOf(node), key.empty() ? "(document)" : key,
                           "a YAML alias that does not contain itself");
-    if (!_done.insert(id).second)
-        return;
+    if (!_done.insert(id).second) return;
     if (node.IsScalar())
     {
         expandScalar(node, key);
         return;
     }
-    if (!node.IsMap() && !node.IsSequence())
-        return;
+    if (!node.IsMap() && !node.IsSequence()) return;
     _onPath.insert(id);
     if (node.IsMap())
     {
@@ -75,9 +72,8 @@ void VariableExpander::walk(YAML::Node node, const std::string& key)
             if (name.IsScalar() && !seen.insert(label).second)
             {
                 // PyYAML (so Gramex) keeps the later value silently; say so instead.
-                _warnings.push_back(_origin.file + ":" + std::to_string(lineOf(name)) + ": duplicate key '" +
-                                    label + "'" + (key.empty() ? "" : " in " + key) +
-                                    " (the later one wins)");
+                _warnings.push_back(_origin.file + ":" + std::to_string(lineOf(name)) + ": duplicate key '" + label +
+                                    "'" + (key.empty() ? "" : " in " + key) + " (the later one wins)");
             }
             walk(it->second, childKey(key, label));
         }
@@ -95,21 +91,17 @@ void VariableExpander::expandScalar(YAML::Node node, const std::string& key)
 {
     checkClosingQuote(node, key);
     const std::string& text = node.Scalar();
-    if (text.find('$') == std::string::npos)
-        return;
+    if (text.find('$') == std::string::npos) return;
     std::string expanded = expand(text, lineOf(node), key);
-    if (expanded != text)
-        node = expanded; // set_scalar: the node keeps its mark
+    if (expanded != text) node = expanded; // set_scalar: the node keeps its mark
 }
 
 void VariableExpander::checkClosingQuote(const YAML::Node& node, const std::string& key) const
 {
     const YAML::Mark mark = node.Mark();
-    if (_text.empty() || mark.is_null() || mark.pos < 0 || static_cast<size_t>(mark.pos) >= _text.size())
-        return;
+    if (_text.empty() || mark.is_null() || mark.pos < 0 || static_cast<size_t>(mark.pos) >= _text.size()) return;
     const char quote = _text[static_cast<size_t>(mark.pos)];
-    if (quote != '"' && quote != '\'')
-        return;
+    if (quote != '"' && quote != '\'') return;
     for (size_t i = static_cast<size_t>(mark.pos) + 1; i < _text.size(); ++i)
     {
         const char c = _text[i];
@@ -150,16 +142,14 @@ std::string VariableExpander::expand(std::string_view text, int line, const std:
         else if (isNameStart(next))
         {
             size_t end = i + 1;
-            while (end < text.size() && isNameChar(text[end]))
-                ++end; // longest name, like a shell
+            while (end < text.size() && isNameChar(text[end])) ++end; // longest name, like a shell
             out += lookup(std::string(text.substr(i + 1, end - i - 1)), line, true);
             i = end;
         }
         else if (next == '{')
         {
             size_t end = i + 2;
-            while (end < text.size() && isNameChar(text[end]))
-                ++end;
+            while (end < text.size() && isNameChar(text[end])) ++end;
             const std::string name(text.substr(i + 2, end - i - 2));
             const std::string found(text.substr(i, std::min<size_t>(text.size() - i, 40)));
             if (name.empty() || !isNameStart(name[0]) || end >= text.size())
@@ -209,12 +199,9 @@ std::string VariableExpander::expand(std::string_view text, int line, const std:
 
 std::string VariableExpander::lookup(const std::string& name, int line, bool warnIfUnset)
 {
-    if (name == "YAMLPATH")
-        return _origin.yamlPath;
-    if (name == "YAMLURL")
-        return _origin.yamlUrl;
-    if (const char* value = std::getenv(name.c_str()))
-        return value;
+    if (name == "YAMLPATH") return _origin.yamlPath;
+    if (name == "YAMLURL") return _origin.yamlUrl;
+    if (const char* value = std::getenv(name.c_str())) return value;
     if (warnIfUnset)
     {
         _warnings.push_back(_origin.file + ":" + std::to_string(line) + ": variable $" + name +

@@ -23,7 +23,7 @@ namespace birdgate
 
 class VariableExpander
 {
-public:
+  public:
     /// `text` is the file's source, used to spot a quoted string that never
     /// closes (yaml-cpp quietly reads it to the end of the file); may be empty.
     VariableExpander(const Origin& origin, std::vector<std::string>& warnings, std::string_view text = {});
@@ -37,7 +37,7 @@ public:
     static bool isNameStart(char c);
     static bool isNameChar(char c);
 
-private:
+  private:
     void walk(YAML::Node node, const std::string& key);
     void expandScalar(YAML::Node node, const std::string& key);
     void checkClosingQuote(const YAML::Node& node, const std::string& key) const;
@@ -46,8 +46,8 @@ private:
     const Origin& _origin;
     std::vector<std::string>& _warnings;
     std::string_view _text;
-    std::unordered_set<const void*> _done;    // nodes already expanded
-    std::unordered_set<const void*> _onPath;  // nodes being walked (alias loops)
+    std::unordered_set<const void*> _done;   // nodes already expanded
+    std::unordered_set<const void*> _onPath; // nodes being walked (alias loops)
 };
 
 } // namespace birdgate

@@ -20,8 +20,7 @@ void appendJson(std::string& out, const YAML::Node& node)
 {
     switch (node.Type())
     {
-    case YAML::NodeType::Map:
-    {
+    case YAML::NodeType::Map: {
         out.push_back('{');
         bool first = true;
         for (const auto& kv : node)
@@ -35,8 +34,7 @@ void appendJson(std::string& out, const YAML::Node& node)
         out.push_back('}');
         break;
     }
-    case YAML::NodeType::Sequence:
-    {
+    case YAML::NodeType::Sequence: {
         out.push_back('[');
         for (size_t i = 0; i < node.size(); ++i)
         {
@@ -46,19 +44,24 @@ void appendJson(std::string& out, const YAML::Node& node)
         out.push_back(']');
         break;
     }
-    case YAML::NodeType::Scalar:
-    {
+    case YAML::NodeType::Scalar: {
         const std::string& s = node.Scalar();
         std::string lower = s;
         for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (node.Tag() != "!" && (lower == "yes" || lower == "on")) out += "true";
-        else if (node.Tag() != "!" && (lower == "no" || lower == "off")) out += "false";
-        else if (node.Tag() != "!" && (lower == "true" || lower == "false")) out += lower;
-        else if (node.Tag() != "!" && plainScalarIsTyped(s)) out += s;
-        else jsonQuoteTo(out, s);
+        if (node.Tag() != "!" && (lower == "yes" || lower == "on"))
+            out += "true";
+        else if (node.Tag() != "!" && (lower == "no" || lower == "off"))
+            out += "false";
+        else if (node.Tag() != "!" && (lower == "true" || lower == "false"))
+            out += lower;
+        else if (node.Tag() != "!" && plainScalarIsTyped(s))
+            out += s;
+        else
+            jsonQuoteTo(out, s);
         break;
     }
-    default: out += "null";
+    default:
+        out += "null";
     }
 }
 } // namespace

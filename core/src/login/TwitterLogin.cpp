@@ -173,9 +173,8 @@ Task<void> TwitterLogin::start(const Request& request, Answer& answer, const Rou
         sendError(answer, 400, "bad Host header");
         co_return;
     }
-    std::string next =
-        _settings.redirect.target([&](const std::string& name) { return find(query, name); },
-                                  [&](const std::string& name) { return request.header(name); }, origin);
+    std::string next = _settings.redirect.target([&](const std::string& name) { return find(query, name); },
+                                                 [&](const std::string& name) { return request.header(name); }, origin);
     std::string callbackUrl = origin + match.path;
     oauth1::Credentials app{_settings.consumerKey, _settings.consumerSecret, "", "", _settings.signatureMethod};
     std::string why;

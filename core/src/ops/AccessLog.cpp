@@ -84,8 +84,10 @@ std::string AccessLog::redact(std::string_view uri)
         if (eq != std::string_view::npos)
         {
             out.push_back('=');
-            if (secretKey(key)) out += "[redacted]";
-            else escapeTo(out, pair.substr(eq + 1));
+            if (secretKey(key))
+                out += "[redacted]";
+            else
+                escapeTo(out, pair.substr(eq + 1));
         }
         pos = amp + 1;
     }

@@ -16,11 +16,9 @@ namespace
 
 bool validPluginName(const std::string& name)
 {
-    if (name.empty())
-        return false;
+    if (name.empty()) return false;
     for (unsigned char c : name)
-        if (!(std::isalnum(c) || c == '_' || c == '-'))
-            return false;
+        if (!(std::isalnum(c) || c == '_' || c == '-')) return false;
     return true;
 }
 
@@ -41,7 +39,8 @@ std::pair<std::string, std::string> PluginHost::splitFunction(const std::string&
 {
     const auto dot = function.find('.');
     if (dot == std::string::npos || dot == 0 || dot + 1 == function.size())
-        throw PluginError("'" + function + "' is not a plugin function: expected <plugin>.<export>, "
+        throw PluginError("'" + function +
+                          "' is not a plugin function: expected <plugin>.<export>, "
                           "e.g. sentiment.add_sentiment");
     std::pair<std::string, std::string> parts(function.substr(0, dot), function.substr(dot + 1));
     if (!validPluginName(parts.first))
@@ -76,8 +75,7 @@ std::shared_ptr<PluginLibrary> PluginHost::load(const std::string& name)
 {
     std::lock_guard<std::mutex> lock(_mutex);
     auto it = _plugins.find(name);
-    if (it != _plugins.end())
-        return it->second;
+    if (it != _plugins.end()) return it->second;
     auto plugin = std::make_shared<PluginLibrary>(find(name), name);
     _plugins.emplace(name, plugin);
     return plugin;

@@ -8,8 +8,8 @@
 // birdgate_host table handed to the plugin points at.
 #include "birdgate/plugin/PluginLibrary.h"
 
-#include "plugin/PluginCallContext.h"
 #include "birdgate/plugin/PluginError.h"
+#include "plugin/PluginCallContext.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Message.h>
@@ -17,8 +17,8 @@
 #include <boost/dll/shared_library.hpp>
 
 #include <cstddef>
-#include <type_traits>
 #include <set>
+#include <type_traits>
 
 namespace birdgate
 {
@@ -29,12 +29,9 @@ namespace birdgate
 
 std::int32_t pluginHostEmit(birdgate_ctx* ctx, const char* bytes, std::size_t len, std::int32_t kind) noexcept
 {
-    if (!ctx || !ctx->output || (len > 0 && !bytes))
-        return BIRDGATE_ERROR;
-    if (kind != BIRDGATE_EMIT_JSON && kind != BIRDGATE_EMIT_STRING)
-        return BIRDGATE_ERROR;
-    if (ctx->emitted && kind != ctx->kind)
-        return BIRDGATE_ERROR;
+    if (!ctx || !ctx->output || (len > 0 && !bytes)) return BIRDGATE_ERROR;
+    if (kind != BIRDGATE_EMIT_JSON && kind != BIRDGATE_EMIT_STRING) return BIRDGATE_ERROR;
+    if (ctx->emitted && kind != ctx->kind) return BIRDGATE_ERROR;
     try
     {
         ctx->output->append(bytes, len);
@@ -50,8 +47,7 @@ std::int32_t pluginHostEmit(birdgate_ctx* ctx, const char* bytes, std::size_t le
 
 void pluginHostSetError(birdgate_ctx* ctx, const char* message) noexcept
 {
-    if (!ctx)
-        return;
+    if (!ctx) return;
     try
     {
         ctx->error = message ? message : "";
@@ -80,8 +76,7 @@ namespace
 
 void hostLog(const birdgate_host* host, std::int32_t level, const char* message) noexcept
 {
-    if (!host || !message)
-        return;
+    if (!host || !message) return;
     try
     {
         const auto* table = reinterpret_cast<const PluginLibrary::HostTable*>(host);
@@ -127,14 +122,15 @@ std::string PluginLibrary::hostAbi()
 }
 
 void PluginLibrary::checkAbi(const std::string& path, std::uint32_t pluginMajor, std::uint32_t pluginMinor,
-                      std::uint32_t hostMajor, std::uint32_t hostMinor)
+                             std::uint32_t hostMajor, std::uint32_t hostMinor)
 {
     const std::string plugin = versionText(pluginMajor, pluginMinor);
     const std::string host = versionText(hostMajor, hostMinor);
     const std::string head = "cannot load plugin " + path + " (plugin ABI " + plugin + ", host ABI " + host + "): ";
     if (pluginMajor != hostMajor)
         throw PluginError(head + "it was built for birdgate plugin ABI " + plugin + " but this host speaks ABI " +
-                          host + "; a different major version is incompatible: rebuild the plugin against this "
+                          host +
+                          "; a different major version is incompatible: rebuild the plugin against this "
                           "birdgate's SDK");
     if (pluginMinor > hostMinor)
         throw PluginError(head + "it needs birdgate plugin ABI " + plugin + " but this host speaks only ABI " + host +
@@ -187,8 +183,7 @@ PluginLibrary::~PluginLibrary()
 
 void PluginLibrary::checkDescriptor(const birdgate_plugin* d)
 {
-    if (!d)
-        refuse("unknown", BIRDGATE_PLUGIN_ENTRY_SYMBOL " returned no descriptor (NULL)");
+    if (!d) refuse("unknown", BIRDGATE_PLUGIN_ENTRY_SYMBOL " returned no descriptor (NULL)");
     constexpr std::size_t headSize = offsetof(birdgate_plugin, abi_minor) + sizeof(std::uint32_t);
     if (d->struct_size < headSize)
         refuse("unknown", "its descriptor is " + std::to_string(d->struct_size) +
@@ -219,8 +214,7 @@ void PluginLibrary::checkDescriptor(const birdgate_plugin* d)
     for (std::size_t i = 0; i < d->transform_count; ++i)
     {
         const birdgate_transform* t = d->transforms[i];
-        if (!t)
-            refuse(pluginAbi, "transform #" + std::to_string(i) + " is NULL");
+        if (!t) refuse(pluginAbi, "transform #" + std::to_string(i) + " is NULL");
         if (t->struct_size < BIRDGATE_TRANSFORM_SIZE_1_0)
             refuse(pluginAbi, "transform #" + std::to_string(i) + " is " + std::to_string(t->struct_size) +
                                   " bytes, smaller than the " + std::to_string(BIRDGATE_TRANSFORM_SIZE_1_0) +
@@ -234,16 +228,14 @@ void PluginLibrary::checkDescriptor(const birdgate_plugin* d)
     for (std::size_t i = 0; i < d->sink_count; ++i)
     {
         const birdgate_sink* s = d->sinks[i];
-        if (!s)
-            refuse(pluginAbi, "sink #" + std::to_string(i) + " is NULL");
+        if (!s) refuse(pluginAbi, "sink #" + std::to_string(i) + " is NULL");
         if (s->struct_size < BIRDGATE_SINK_SIZE_1_0)
             refuse(pluginAbi, "sink #" + std::to_string(i) + " is " + std::to_string(s->struct_size) +
                                   " bytes, smaller than the " + std::to_string(BIRDGATE_SINK_SIZE_1_0) +
                                   " bytes of an ABI 1.0 birdgate_sink");
         checkName("sink", i, s->name);
         const char* missing = !s->create ? "create" : !s->write ? "write" : !s->destroy ? "destroy" : nullptr;
-        if (missing)
-            refuse(pluginAbi, std::string("sink '") + s->name + "' lacks the required callback " + missing);
+        if (missing) refuse(pluginAbi, std::string("sink '") + s->name + "' lacks the required callback " + missing);
         _sinks.push_back(s);
     }
 }
@@ -256,32 +248,28 @@ const birdgate_host* PluginLibrary::host() const
 std::vector<std::string> PluginLibrary::transformNames() const
 {
     std::vector<std::string> names;
-    for (const auto* t : _transforms)
-        names.emplace_back(t->name);
+    for (const auto* t : _transforms) names.emplace_back(t->name);
     return names;
 }
 
 std::vector<std::string> PluginLibrary::sinkNames() const
 {
     std::vector<std::string> names;
-    for (const auto* s : _sinks)
-        names.emplace_back(s->name);
+    for (const auto* s : _sinks) names.emplace_back(s->name);
     return names;
 }
 
 const birdgate_transform* PluginLibrary::findTransform(std::string_view exportName) const
 {
     for (const auto* t : _transforms)
-        if (exportName == t->name)
-            return t;
+        if (exportName == t->name) return t;
     return nullptr;
 }
 
 const birdgate_sink* PluginLibrary::findSink(std::string_view exportName) const
 {
     for (const auto* s : _sinks)
-        if (exportName == s->name)
-            return s;
+        if (exportName == s->name) return s;
     return nullptr;
 }
 
@@ -289,8 +277,7 @@ std::string PluginLibrary::describeExports() const
 {
     auto join = [](const std::vector<std::string>& names) {
         std::string text;
-        for (const auto& n : names)
-            text += (text.empty() ? "" : ", ") + n;
+        for (const auto& n : names) text += (text.empty() ? "" : ", ") + n;
         return text.empty() ? std::string("(none)") : text;
     };
     return "transforms: " + join(transformNames()) + "; sinks: " + join(sinkNames());

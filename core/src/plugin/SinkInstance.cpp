@@ -3,15 +3,16 @@
 // nothing the sink had buffered.
 #include "birdgate/plugin/SinkInstance.h"
 
-#include "plugin/PluginCallContext.h"
 #include "birdgate/plugin/PluginError.h"
+#include "plugin/PluginCallContext.h"
 
 #include <Poco/Logger.h>
 
 namespace birdgate
 {
 
-SinkInstance::SinkInstance(std::shared_ptr<PluginLibrary> plugin, const birdgate_sink* sink, const std::string& configJson)
+SinkInstance::SinkInstance(std::shared_ptr<PluginLibrary> plugin, const birdgate_sink* sink,
+                           const std::string& configJson)
     : _plugin(std::move(plugin)), _sink(sink), _name(_plugin->name() + "." + sink->name)
 {
     const std::string config = configJson.empty() ? std::string("{}") : configJson;
@@ -32,15 +33,15 @@ SinkInstance::SinkInstance(std::shared_ptr<PluginLibrary> plugin, const birdgate
 
 SinkInstance::~SinkInstance()
 {
-    if (!_instance)
-        return;
+    if (!_instance) return;
     try
     {
         std::lock_guard<std::mutex> lock(_mutex);
         const SinkResult flushed = flushLocked(true);
         if (!flushed.ok())
-            Poco::Logger::get("birdgate.plugin").error("final flush of sink " + _name + " failed (" +
-                                                       pluginStatusName(flushed.status) + "): " + flushed.error);
+            Poco::Logger::get("birdgate.plugin")
+                .error("final flush of sink " + _name + " failed (" + pluginStatusName(flushed.status) +
+                       "): " + flushed.error);
     }
     catch (...)
     {
@@ -80,8 +81,7 @@ SinkResult SinkInstance::flush(bool sync)
 SinkResult SinkInstance::flushLocked(bool sync)
 {
     SinkResult result;
-    if (!_sink->flush)
-        return result;
+    if (!_sink->flush) return result;
     birdgate_ctx ctx;
     std::int32_t code = BIRDGATE_ERROR;
     try

@@ -2,12 +2,12 @@
 #include "birdgate/plugin/TransformChain.h"
 
 #include "birdgate/common/HttpErrors.h"
+#include "birdgate/config/YamlJson.h"
 #include "birdgate/plugin/PluginError.h"
 #include "birdgate/plugin/PluginHost.h"
-#include "birdgate/stream/StreamMessage.h"
 #include "birdgate/plugin/TransformInstance.h"
 #include "birdgate/plugin/TransformPool.h"
-#include "birdgate/config/YamlJson.h"
+#include "birdgate/stream/StreamMessage.h"
 
 #include <cstdlib>
 
@@ -27,7 +27,8 @@ TransformChain::TransformChain(const YAML::Node& node, const Origin& origin, con
     : _pool(std::move(pool))
 {
     if (!node || node.IsNull()) return;
-    if (!node.IsMap()) throw ConfigError(origin.file, lineOf(node), context, "a map of name: {function: plugin.export}");
+    if (!node.IsMap())
+        throw ConfigError(origin.file, lineOf(node), context, "a map of name: {function: plugin.export}");
     for (const auto& kv : node)
     {
         std::string name = kv.first.Scalar();
@@ -95,8 +96,11 @@ TransformChain::Outcome TransformChain::run(std::string& body, const std::string
             case TransformPool::Outcome::TimedOut:
                 outcome.error = "took longer than " + std::to_string(step.timeout.count()) + " ms";
                 break;
-            case TransformPool::Outcome::Overloaded: outcome.error = "transform pool overloaded: " + error; break;
-            default: outcome.error = error;
+            case TransformPool::Outcome::Overloaded:
+                outcome.error = "transform pool overloaded: " + error;
+                break;
+            default:
+                outcome.error = error;
             }
             return outcome;
         }

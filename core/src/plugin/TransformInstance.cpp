@@ -3,17 +3,15 @@
 // so concurrent calls share nothing on the host side.
 #include "birdgate/plugin/TransformInstance.h"
 
-#include "plugin/PluginCallContext.h"
 #include "birdgate/plugin/PluginError.h"
+#include "plugin/PluginCallContext.h"
 
 namespace birdgate
 {
 
 TransformInstance::TransformInstance(std::shared_ptr<PluginLibrary> plugin, const birdgate_transform* transform,
                                      const std::string& configJson)
-    : _plugin(std::move(plugin)),
-      _transform(transform),
-      _name(_plugin->name() + "." + transform->name),
+    : _plugin(std::move(plugin)), _transform(transform), _name(_plugin->name() + "." + transform->name),
       _serial((transform->flags & BIRDGATE_TRANSFORM_SERIAL) != 0)
 {
     const std::string config = configJson.empty() ? std::string("{}") : configJson;
@@ -35,8 +33,7 @@ TransformInstance::TransformInstance(std::shared_ptr<PluginLibrary> plugin, cons
 
 TransformInstance::~TransformInstance()
 {
-    if (_instance)
-        _transform->destroy(_instance);
+    if (_instance) _transform->destroy(_instance);
 }
 
 TransformResult TransformInstance::call(std::string_view input, std::string_view contextJson) const
@@ -47,12 +44,11 @@ TransformResult TransformInstance::call(std::string_view input, std::string_view
     std::int32_t code = BIRDGATE_ERROR;
     {
         std::unique_lock<std::mutex> lock(_mutex, std::defer_lock);
-        if (_serial)
-            lock.lock();
+        if (_serial) lock.lock();
         try
         {
-            code = _transform->call(_instance, input.data(), input.size(), contextJson.data(), contextJson.size(),
-                                    &ctx);
+            code =
+                _transform->call(_instance, input.data(), input.size(), contextJson.data(), contextJson.size(), &ctx);
         }
         catch (...)
         {
@@ -60,7 +56,8 @@ TransformResult TransformInstance::call(std::string_view input, std::string_view
             code = BIRDGATE_ERROR;
         }
     }
-    result.status = code == BIRDGATE_OK ? PluginStatus::Ok : pluginStatus(code, ctx, "transform " + _name, result.error);
+    result.status =
+        code == BIRDGATE_OK ? PluginStatus::Ok : pluginStatus(code, ctx, "transform " + _name, result.error);
     if (result.status != PluginStatus::Ok)
     {
         result.output.clear();

@@ -16,7 +16,7 @@ namespace birdgate
 
 class ApiPath
 {
-public:
+  public:
     /// Checks `raw` (percent-encoded, as received, without the query) and
     /// writes the decoded safe path to `out`. On refusal returns false and
     /// sets `why` to a short reason for the 400 answer. An empty path is

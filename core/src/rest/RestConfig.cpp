@@ -24,7 +24,8 @@ const std::array<KwargSpec, 17> SPEC = {{
     {"methods", KwargType::StringList, "GET, POST", "client methods allowed; others get 405"},
     {"upstream_method", KwargType::String, "auto", "auto | GET | POST | same: the method sent to Twitter"},
     {"endpoint", KwargType::String, nullptr, "upstream base URL; default {api_root}/1.1/"},
-    {"api_root", KwargType::String, nullptr, "Twitter API root for this url (login URLs too); default app.twitter.api_root"},
+    {"api_root", KwargType::String, nullptr,
+     "Twitter API root for this url (login URLs too); default app.twitter.api_root"},
     {"headers", KwargType::Map, nullptr, "headers added to every answer of this url"},
     {"timeout", KwargType::Number, "20", "seconds to wait for the upstream (connect, and each read)"},
     {"max_body", KwargType::Int, nullptr, "largest request body in bytes; default app.max_body"},
@@ -137,9 +138,12 @@ RestConfig::RestConfig(const UrlEntry& entry, const Services& services) : name(e
             std::string k = item.first.as<std::string>();
             if (!item.second.IsScalar()) kw.fail("redirect", "a map of query/header/url/external to strings");
             std::string v = item.second.as<std::string>();
-            if (k == "query") redirect.add(RedirectPolicy::Source::Query, v);
-            else if (k == "header") redirect.add(RedirectPolicy::Source::Header, v);
-            else if (k == "url") redirect.add(RedirectPolicy::Source::Url, v);
+            if (k == "query")
+                redirect.add(RedirectPolicy::Source::Query, v);
+            else if (k == "header")
+                redirect.add(RedirectPolicy::Source::Header, v);
+            else if (k == "url")
+                redirect.add(RedirectPolicy::Source::Url, v);
             else if (k == "external")
             {
                 std::string b = Poco::toLower(v);
@@ -147,7 +151,8 @@ RestConfig::RestConfig(const UrlEntry& entry, const Services& services) : name(e
                     kw.fail("redirect", "external: true or false");
                 redirect.setExternal(b == "true" || b == "yes");
             }
-            else kw.fail("redirect", "only the keys query, header, url and external (got '" + k + "')");
+            else
+                kw.fail("redirect", "only the keys query, header, url and external (got '" + k + "')");
         }
     }
     if (tokenMode != TokenSource::Mode::Literal && (!services.store || !services.sessions))
@@ -155,7 +160,7 @@ RestConfig::RestConfig(const UrlEntry& entry, const Services& services) : name(e
 
     if (YAML::Node transform = kw.node("transform"); transform && !transform.IsNull())
         transforms = std::make_shared<const TransformChain>(transform, entry.origin, kw.context() + ".transform",
-                                                       *services.plugins, services.transforms);
+                                                            *services.plugins, services.transforms);
 
     // cache: {duration: N}, or Gramex's cache: {expiry: {duration: N}}.
     if (entry.cache && !entry.cache.IsNull())
@@ -168,7 +173,8 @@ RestConfig::RestConfig(const UrlEntry& entry, const Services& services) : name(e
         // non-const Node would write into the config tree.
         const YAML::Node& cache = entry.cache;
         YAML::Node duration;
-        if (cache["duration"]) duration.reset(cache["duration"]);
+        if (cache["duration"])
+            duration.reset(cache["duration"]);
         else if (cache["expiry"] && cache["expiry"].IsMap() && cache["expiry"]["duration"])
             duration.reset(cache["expiry"]["duration"]);
         for (const auto& item : cache)

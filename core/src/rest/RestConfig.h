@@ -38,31 +38,31 @@ struct RestConfig
     /// The kwargs table.
     static std::span<const KwargSpec> kwargSpec();
 
-    std::string name;           // the url entry's name
+    std::string name; // the url entry's name
     std::string consumerKey;
     std::string consumerSecret;
     TokenSource::Mode tokenMode = TokenSource::Mode::Session;
     TokenSource::Token literal; // Mode::Literal only
     oauth1::SignatureMethod signatureMethod = oauth1::SignatureMethod::HmacSha1;
-    std::string fixedPath;      // kwargs.path, already confined
+    std::string fixedPath; // kwargs.path, already confined
     bool hasFixedPath = false;
     std::set<std::string> methods; // GET implies HEAD
     std::string allowHeader;       // the methods, for 405's Allow
     UpstreamMethodMode mode = UpstreamMethodMode::Auto;
-    std::string endpoint;       // e.g. https://api.twitter.com/1.1/ (always ends in /)
+    std::string endpoint; // e.g. https://api.twitter.com/1.1/ (always ends in /)
     UpstreamTarget target;
-    std::string endpointPath;   // path part of endpoint, e.g. /1.1/
-    std::string apiRoot;        // e.g. https://api.twitter.com (login URLs derive from it)
+    std::string endpointPath; // path part of endpoint, e.g. /1.1/
+    std::string apiRoot;      // e.g. https://api.twitter.com (login URLs derive from it)
     UpstreamTarget apiRootTarget;
-    std::string apiRootPath;    // path part of apiRoot without trailing '/', e.g. "" or "/sandbox"
-    bool authenticate = false;  // login: authenticate
+    std::string apiRootPath;   // path part of apiRoot without trailing '/', e.g. "" or "/sandbox"
+    bool authenticate = false; // login: authenticate
     RedirectPolicy redirect;
     bool xsrf = true;
     std::vector<std::pair<std::string, std::string>> headers; // added to every answer
     Poco::Timespan timeout;
     long long maxBody = 0;
     std::shared_ptr<const TransformChain> transforms; // null: none
-    long long cacheSeconds = 0; // 0: not cached
+    long long cacheSeconds = 0;                       // 0: not cached
 };
 
 } // namespace birdgate

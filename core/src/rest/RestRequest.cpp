@@ -3,8 +3,8 @@
 
 #include <Poco/String.h>
 
-#include <stdexcept>
 #include <cstring>
+#include <stdexcept>
 #include <strings.h>
 
 namespace birdgate
@@ -13,9 +13,10 @@ namespace birdgate
 bool RestRequest::isWriteEndpoint(std::string_view apiPath)
 {
     if (apiPath.substr(0, 2) == "2/") return true;
-    static const std::set<std::string_view> verbs = {"create", "destroy", "update", "new", "add", "remove",
-                                                     "retweet", "unretweet", "upload", "request_token",
-                                                     "access_token", "invalidate_token", "report_spam"};
+    static const std::set<std::string_view> verbs = {"create",     "destroy",       "update",       "new",
+                                                     "add",        "remove",        "retweet",      "unretweet",
+                                                     "upload",     "request_token", "access_token", "invalidate_token",
+                                                     "report_spam"};
     static const std::string_view prefixes[] = {"create_", "destroy_", "update_", "add_", "remove_"};
     size_t start = 0;
     while (start < apiPath.size())
@@ -37,10 +38,14 @@ std::string RestRequest::upstreamMethod(UpstreamMethodMode mode, const std::stri
 {
     switch (mode)
     {
-    case UpstreamMethodMode::Get: return "GET";
-    case UpstreamMethodMode::Post: return "POST";
-    case UpstreamMethodMode::Same: return method == "HEAD" ? "GET" : method;
-    case UpstreamMethodMode::Auto: break;
+    case UpstreamMethodMode::Get:
+        return "GET";
+    case UpstreamMethodMode::Post:
+        return "POST";
+    case UpstreamMethodMode::Same:
+        return method == "HEAD" ? "GET" : method;
+    case UpstreamMethodMode::Auto:
+        break;
     }
     if (method == "GET" || method == "HEAD") return "GET";
     if (method != "POST") return method;

@@ -30,7 +30,7 @@ enum class BodyKind
 
 class RestRequest
 {
-public:
+  public:
     /// True for Twitter write endpoints: any `2/` path, or a segment (".json"
     /// dropped) such as create, destroy, update, new, add, remove, retweet,
     /// unretweet, upload, or one starting with create_/destroy_/update_/add_/remove_.

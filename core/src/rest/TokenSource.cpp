@@ -44,9 +44,9 @@ std::optional<TokenSource::Token> TokenSource::findBlocking(const std::optional<
 {
     switch (_mode)
     {
-    case Mode::Literal: return _literal;
-    case Mode::Persist:
-    {
+    case Mode::Literal:
+        return _literal;
+    case Mode::Persist: {
         auto value = _store->get("persist", persistKey());
         if (!value) return std::nullopt;
         std::vector<std::string> parts;
@@ -62,8 +62,7 @@ std::optional<TokenSource::Token> TokenSource::findBlocking(const std::optional<
         parts.resize(4);
         return Token{parts[0], parts[1], parts[2], parts[3]};
     }
-    case Mode::Session:
-    {
+    case Mode::Session: {
         if (!session) return std::nullopt;
         auto key = session->data.find(sessionTokenKey());
         auto secret = session->data.find(sessionTokenKey() + ":secret");
@@ -84,7 +83,8 @@ void TokenSource::keep(Session& session, const Token& token) const
     session.data["user.screen_name"] = token.screenName;
     session.data["user.id"] = token.userId;
     if (_mode == Mode::Persist)
-        _store->put("persist", persistKey(), token.key + "\n" + token.secret + "\n" + token.screenName + "\n" + token.userId,
+        _store->put("persist", persistKey(),
+                    token.key + "\n" + token.secret + "\n" + token.screenName + "\n" + token.userId,
                     std::chrono::system_clock::time_point::max());
 }
 

@@ -25,7 +25,7 @@ class WorkerPool;
 
 class TokenSource
 {
-public:
+  public:
     enum class Mode
     {
         Literal, // access_key/access_secret in the kwargs
@@ -63,7 +63,7 @@ public:
     /// token: another request may have stored a newer one meanwhile.
     Task<void> forget(const std::optional<Session>& session, const std::string& rejected) const;
 
-private:
+  private:
     std::optional<Token> findBlocking(const std::optional<Session>& session) const;
     void forgetBlocking(const std::optional<Session>& session, const std::string& rejected) const;
     std::string persistKey() const;

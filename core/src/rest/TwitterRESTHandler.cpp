@@ -357,8 +357,8 @@ Task<void> TwitterRESTHandler::passThrough(Call& call) const
     {
         // Too late for a 502: the status is out. Cut the answer so the
         // client sees it incomplete, never a shorter body passed as whole.
-        Poco::Logger::get("birdgate").warning("url %s: upstream answer broke mid-stream: %s", _config.name,
-                                              std::string(e.what()));
+        Poco::Logger::get("birdgate")
+            .warning("url %s: upstream answer broke mid-stream: %s", _config.name, std::string(e.what()));
         answer.abort();
         co_return;
     }

@@ -8,8 +8,8 @@ namespace birdgate
 {
 namespace
 {
-constexpr std::size_t MAX_SIZE_LINE = 1024;  // size + extensions
-constexpr std::size_t MAX_TRAILER = 16384;   // all trailer fields
+constexpr std::size_t MAX_SIZE_LINE = 1024; // size + extensions
+constexpr std::size_t MAX_TRAILER = 16384;  // all trailer fields
 
 int hexValue(char c)
 {
@@ -74,8 +74,7 @@ ChunkedDecoder::Result ChunkedDecoder::feed(std::string_view in, std::size_t& co
             _digits = 0;
             _state = _chunk == 0 ? State::TrailerStart : State::Data;
             break;
-        case State::Data:
-        {
+        case State::Data: {
             const std::size_t take =
                 static_cast<std::size_t>(std::min<std::uint64_t>(_chunk, static_cast<std::uint64_t>(in.size() - i)));
             if (out) out->append(in.data() + i, take);
@@ -126,7 +125,8 @@ ChunkedDecoder::Result ChunkedDecoder::feed(std::string_view in, std::size_t& co
             _state = State::Done;
             break;
         case State::Done:
-        case State::Error: break;
+        case State::Error:
+            break;
         }
     }
     consumed = i;

@@ -18,7 +18,7 @@ namespace birdgate
 
 class ChunkedDecoder
 {
-public:
+  public:
     enum class Result
     {
         NeedMore, // every byte given was consumed; the body goes on
@@ -35,7 +35,7 @@ public:
     std::string_view error() const { return _error; }
     void reset() { *this = ChunkedDecoder(); }
 
-private:
+  private:
     enum class State
     {
         Size,
@@ -54,9 +54,9 @@ private:
     Result fail(std::string_view why);
 
     State _state = State::Size;
-    std::uint64_t _chunk = 0;      // size being read, then bytes left of it
+    std::uint64_t _chunk = 0; // size being read, then bytes left of it
     unsigned _digits = 0;
-    std::size_t _lineBytes = 0;    // of the current size line or trailer section
+    std::size_t _lineBytes = 0; // of the current size line or trailer section
     std::uint64_t _bodyBytes = 0;
     std::string_view _error;
 };

@@ -124,8 +124,7 @@ std::string FileHandler::contentType(const std::string& fileName)
     return "application/octet-stream";
 }
 
-template <class F>
-Task<std::invoke_result_t<F>> FileHandler::blocking(F fn)
+template <class F> Task<std::invoke_result_t<F>> FileHandler::blocking(F fn)
 {
     if (_workers) co_return co_await _workers->run(std::move(fn));
     co_return fn(); // no pool (tools, some tests): block this thread
@@ -203,7 +202,7 @@ Task<void> FileHandler::serve(Request& request, Answer& answer, const RouteMatch
     answer.setStatus(200);
     answer.set("Content-Type", contentType(file));
     answer.set("Last-Modified", Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(opened.modified),
-                                                               Poco::DateTimeFormat::HTTP_FORMAT));
+                                                                Poco::DateTimeFormat::HTTP_FORMAT));
     if (!co_await answer.begin(opened.size) || answer.head()) co_return;
     std::string buffer;
     for (std::uint64_t offset = 0; offset < opened.size;)

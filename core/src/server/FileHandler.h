@@ -25,7 +25,7 @@ namespace birdgate
 
 class FileHandler : public Endpoint
 {
-public:
+  public:
     /// The most read from a file, and written, at once.
     static constexpr std::size_t PIECE_BYTES = 64 * 1024;
 
@@ -37,11 +37,10 @@ public:
     /// Content type for a file name, by extension.
     static std::string contentType(const std::string& fileName);
 
-private:
-    template <class F>
-    Task<std::invoke_result_t<F>> blocking(F fn);
+  private:
+    template <class F> Task<std::invoke_result_t<F>> blocking(F fn);
 
-    std::string _root;      // folder (ends in '/') or a single file
+    std::string _root; // folder (ends in '/') or a single file
     bool _isFile = false;
     std::string _index;
     std::vector<std::pair<std::string, std::string>> _headers;

@@ -1,16 +1,16 @@
 // Gateway; see Gateway.h.
 #include "birdgate/server/Gateway.h"
 
-#include "birdgate/common/WorkerPool.h"
-#include "birdgate/server/HttpServer.h"
-#include "birdgate/twitter/UpstreamPool.h"
-#include "birdgate/plugin/PluginHost.h"
 #include "birdgate/cache/ResponseCache.h"
-#include "birdgate/session/SessionManager.h"
-#include "birdgate/session/Store.h"
+#include "birdgate/common/WorkerPool.h"
+#include "birdgate/plugin/PluginHost.h"
 #include "birdgate/plugin/TransformPool.h"
 #include "birdgate/server/HandlerTable.h"
+#include "birdgate/server/HttpServer.h"
+#include "birdgate/session/SessionManager.h"
+#include "birdgate/session/Store.h"
 #include "birdgate/stream/TwitterStream.h"
+#include "birdgate/twitter/UpstreamPool.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Thread.h>
@@ -33,8 +33,8 @@ Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warni
         // Old configs counted connections here (one Poco thread each); now a
         // few I/O threads serve any number of connections, and hundreds of
         // them would only add context switches.
-        _warnings.push_back(_config.mainFile + ": app.threads: " + std::to_string(_ioThreads) +
-                            " capped to " + std::to_string(4 * cores) +
+        _warnings.push_back(_config.mainFile + ": app.threads: " + std::to_string(_ioThreads) + " capped to " +
+                            std::to_string(4 * cores) +
                             ": it is now the number of I/O threads (default: one per core), not of "
                             "connections served at once; app.max_connections bounds connections");
         _ioThreads = 4 * cores;
@@ -60,7 +60,8 @@ Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warni
         }
         catch (const std::exception& e)
         {
-            throw ConfigError(_config.mainFile, 0, "app.access_log", std::string("a writable file or - (") + e.what() + ")");
+            throw ConfigError(_config.mainFile, 0, "app.access_log",
+                              std::string("a writable file or - (") + e.what() + ")");
         }
     }
     _services.plugins = std::make_shared<PluginHost>(_config.app.plugins);
@@ -163,8 +164,8 @@ void Gateway::stop(int drainSeconds)
     _server->stopAccepting();
     for (const auto& e : _router->endpoints()) e->shutdown();
     if (!_server->drain(std::chrono::seconds(drainSeconds)))
-        Poco::Logger::get("birdgate").warning("stop: %z connections still busy after %d s; closing them",
-                                              _server->connections(), drainSeconds);
+        Poco::Logger::get("birdgate")
+            .warning("stop: %z connections still busy after %d s; closing them", _server->connections(), drainSeconds);
     _server->stop();
     // Streams after the HTTP side: each writes what it holds, syncs, closes.
     for (auto& s : _streams) s->stop();

@@ -68,7 +68,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t INITIAL_BUFFER = 4096;
 constexpr std::uint64_t DISCARD_LIMIT = 4u << 20; // an unread body beyond this closes the connection
-constexpr std::chrono::milliseconds LINGER{2000};  // reading what a client still sends before closing
+constexpr std::chrono::milliseconds LINGER{2000}; // reading what a client still sends before closing
 
 enum class Phase
 {
@@ -118,10 +118,9 @@ void appendNumber(std::string& out, std::uint64_t n)
     out.append(buf, r.ptr);
 }
 
-template <class Stream>
-class HttpConnection final : public ConnectionBase, public BodySource, public Answer
+template <class Stream> class HttpConnection final : public ConnectionBase, public BodySource, public Answer
 {
-public:
+  public:
     static constexpr bool TLS = std::is_same_v<Stream, SslStream>;
 
     HttpConnection(ServerShared& shared, IoWorker& worker, tcp::socket socket)
@@ -209,8 +208,7 @@ public:
         while (true)
         {
             std::size_t consumed = 0;
-            auto result =
-                _decoder.feed(std::string_view(_in.data() + _inBegin, _inEnd - _inBegin), consumed, &out);
+            auto result = _decoder.feed(std::string_view(_in.data() + _inBegin, _inEnd - _inBegin), consumed, &out);
             _inBegin += consumed;
             if (result == ChunkedDecoder::Result::Error)
             {
@@ -307,7 +305,7 @@ public:
         closeSocket();
     }
 
-private:
+  private:
     static Stream makeStream(tcp::socket socket, ServerShared& shared)
     {
         if constexpr (TLS)
@@ -806,8 +804,7 @@ template <class Stream> Task<void> runWith(ServerShared& shared, IoWorker& worke
 
 Task<void> runHttpConnection(ServerShared& shared, IoWorker& worker, tcp::socket socket)
 {
-    if (shared.tls)
-        return runWith<SslStream>(shared, worker, std::move(socket));
+    if (shared.tls) return runWith<SslStream>(shared, worker, std::move(socket));
     return runWith<tcp::socket>(shared, worker, std::move(socket));
 }
 

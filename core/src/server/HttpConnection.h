@@ -45,7 +45,7 @@ struct ServerShared
 /// The part of a connection its I/O thread's ticker and drain see.
 class ConnectionBase
 {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
     virtual ~ConnectionBase() = default;
     /// Ticker: past its deadline? Then cancel the pending I/O.

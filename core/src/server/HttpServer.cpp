@@ -61,9 +61,9 @@ void raiseOpenFilesLimit()
         raised.rlim_cur = limit.rlim_max;
         if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
     }
-    Poco::Logger::get("birdgate").information("open files limit: %s (hard %s)",
-                                              std::to_string(static_cast<unsigned long long>(limit.rlim_cur)),
-                                              std::to_string(static_cast<unsigned long long>(limit.rlim_max)));
+    Poco::Logger::get("birdgate")
+        .information("open files limit: %s (hard %s)", std::to_string(static_cast<unsigned long long>(limit.rlim_cur)),
+                     std::to_string(static_cast<unsigned long long>(limit.rlim_max)));
 #endif
 }
 
@@ -74,8 +74,8 @@ std::unique_ptr<asio::ssl::context> makeTlsContext(const ServerOptions& options)
         throw std::runtime_error("TLS needs both a certificate and a key file");
     auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
     context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                         asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                         asio::ssl::context::single_dh_use);
     if (SSL_CTX_set_cipher_list(context->native_handle(), INTERMEDIATE_CIPHERS) != 1)
         throw std::runtime_error("TLS: no usable cipher in the intermediate list");
     boost::system::error_code ec;
@@ -95,7 +95,7 @@ struct HttpServer::Impl
     std::vector<std::unique_ptr<IoWorker>> workers;
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
     std::vector<std::thread> threads;
-    std::unique_ptr<tcp::acceptor> acceptor;      // on workers[0]
+    std::unique_ptr<tcp::acceptor> acceptor;        // on workers[0]
     std::unique_ptr<asio::steady_timer> acceptWake; // on workers[0]: waits while at maxConnections
     std::atomic<bool> acceptPaused{false};
     std::atomic<bool> stopping{false};
@@ -170,7 +170,8 @@ struct HttpServer::Impl
     }
 };
 
-HttpServer::HttpServer(ServerOptions options, std::shared_ptr<const Router> router, std::shared_ptr<AccessLog> accessLog)
+HttpServer::HttpServer(ServerOptions options, std::shared_ptr<const Router> router,
+                       std::shared_ptr<AccessLog> accessLog)
     : _impl(std::make_unique<Impl>())
 {
     if (!router) throw std::invalid_argument("HttpServer needs a router");

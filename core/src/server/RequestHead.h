@@ -41,7 +41,7 @@ struct HeadError
 
 class RequestHead
 {
-public:
+  public:
     std::string method;
     std::string target;
     int version = 11; // 10 or 11

@@ -15,7 +15,7 @@ namespace birdgate
 
 class Router
 {
-public:
+  public:
     /// Adds a route; `pattern` is anchored (matched against the whole path).
     /// Throws std::regex_error for a bad pattern.
     void add(const std::string& name, const std::string& pattern, int priority, size_t order,
@@ -32,7 +32,7 @@ public:
 
     size_t size() const { return _routes.size(); }
 
-private:
+  private:
     struct Route
     {
         std::string name;

@@ -9,8 +9,7 @@ namespace birdgate
 
 EncryptedStore::EncryptedStore(std::shared_ptr<Store> inner, const SecretBox& box) : _inner(std::move(inner)), _box(box)
 {
-    if (!_inner)
-        throw std::invalid_argument("EncryptedStore: no backend store");
+    if (!_inner) throw std::invalid_argument("EncryptedStore: no backend store");
 }
 
 std::string EncryptedStore::context(const std::string& ns, const std::string& key)
@@ -25,8 +24,7 @@ std::string EncryptedStore::context(const std::string& ns, const std::string& ke
 std::optional<std::string> EncryptedStore::get(const std::string& ns, const std::string& key)
 {
     const auto sealed = _inner->get(ns, key);
-    if (!sealed)
-        return std::nullopt;
+    if (!sealed) return std::nullopt;
     return _box.open(*sealed, context(ns, key));
 }
 

@@ -9,8 +9,8 @@
 // which sends the user to log in again instead of failing the request.
 #pragma once
 
-#include "session/SecretBox.h"
 #include "birdgate/session/Store.h"
+#include "session/SecretBox.h"
 
 #include <memory>
 
@@ -19,7 +19,7 @@ namespace birdgate
 
 class EncryptedStore : public Store
 {
-public:
+  public:
     EncryptedStore(std::shared_ptr<Store> inner, const SecretBox& box);
 
     std::optional<std::string> get(const std::string& ns, const std::string& key) override;
@@ -30,7 +30,7 @@ public:
     /// The backend, e.g. for tests that look at the raw rows.
     const std::shared_ptr<Store>& inner() const { return _inner; }
 
-private:
+  private:
     static std::string context(const std::string& ns, const std::string& key);
 
     std::shared_ptr<Store> _inner;

@@ -45,8 +45,7 @@ RedisStore::RedisStore(const std::string& url)
     _password = colon == std::string::npos ? userInfo : userInfo.substr(colon + 1);
 
     std::string db = uri.getPath();
-    if (!db.empty() && db.front() == '/')
-        db.erase(0, 1);
+    if (!db.empty() && db.front() == '/') db.erase(0, 1);
     if (!db.empty() && (!Poco::NumberParser::tryParse(db, _db) || _db < 0))
         throw std::invalid_argument("app.store: the redis database must be a number, as in redis://host:6379/0");
 
@@ -66,8 +65,7 @@ RedisStore::~RedisStore()
 {
     try
     {
-        if (_client.isConnected())
-            _client.disconnect();
+        if (_client.isConnected()) _client.disconnect();
     }
     catch (...)
     {
@@ -82,8 +80,7 @@ std::string RedisStore::redisKey(const std::string& ns, const std::string& key)
 
 void RedisStore::connect()
 {
-    if (_client.isConnected())
-        _client.disconnect();
+    if (_client.isConnected()) _client.disconnect();
     _client.connect(_host, _port, TIMEOUT);
     _client.setReceiveTimeout(TIMEOUT);
     auto expectOk = [this](const Poco::Redis::Array& command, const char* what) {
@@ -120,8 +117,7 @@ Poco::Redis::RedisType::Ptr RedisStore::run(const Poco::Redis::Array& command)
     {
         try
         {
-            if (!_client.isConnected())
-                connect();
+            if (!_client.isConnected()) connect();
             auto reply = _client.sendCommand(command);
             if (reply->type() == Poco::Redis::RedisTypeTraits<Poco::Redis::Error>::TypeId)
             {
@@ -155,10 +151,8 @@ std::optional<std::string> RedisStore::get(const std::string& ns, const std::str
     std::lock_guard<std::mutex> lock(_mutex);
     const auto reply = run(command);
     const auto* bulk = dynamic_cast<const Poco::Redis::Type<Poco::Redis::BulkString>*>(reply.get());
-    if (!bulk)
-        throw std::runtime_error("RedisStore: unexpected reply to GET");
-    if (bulk->value().isNull())
-        return std::nullopt;
+    if (!bulk) throw std::runtime_error("RedisStore: unexpected reply to GET");
+    if (bulk->value().isNull()) return std::nullopt;
     return bulk->value().value();
 }
 
@@ -172,7 +166,8 @@ void RedisStore::put(const std::string& ns, const std::string& key, const std::s
     else
     {
         // PX (relative) rather than PXAT: it works on every Redis since 2.6.12.
-        const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(expires - std::chrono::system_clock::now());
+        const auto ttl =
+            std::chrono::duration_cast<std::chrono::milliseconds>(expires - std::chrono::system_clock::now());
         if (ttl.count() <= 0)
         {
             erase(ns, key);

@@ -22,7 +22,7 @@ namespace birdgate
 
 class RedisStore : public Store
 {
-public:
+  public:
     /// Connects to `url` = redis://[:password@]host[:port][/db] (port 6379,
     /// db 0 by default). Throws std::invalid_argument for a malformed url,
     /// std::runtime_error when Redis cannot be reached.
@@ -40,7 +40,7 @@ public:
     /// The Redis key that holds (ns, key).
     static std::string redisKey(const std::string& ns, const std::string& key);
 
-private:
+  private:
     void connect() BIRDGATE_REQUIRES(_mutex);
     Poco::Redis::RedisType::Ptr run(const Poco::Redis::Array& command) BIRDGATE_REQUIRES(_mutex);
 

@@ -39,12 +39,10 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 void hkdf(std::string_view secret, std::string_view info, std::array<unsigned char, 32>& out)
 {
     EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
-    if (!kdf)
-        throw std::runtime_error("SecretBox: OpenSSL has no HKDF");
+    if (!kdf) throw std::runtime_error("SecretBox: OpenSSL has no HKDF");
     EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
     EVP_KDF_free(kdf);
-    if (!ctx)
-        throw std::runtime_error("SecretBox: cannot create the HKDF context");
+    if (!ctx) throw std::runtime_error("SecretBox: cannot create the HKDF context");
 
     // OSSL_PARAM wants non-const pointers even for inputs it only reads.
     char digest[] = "SHA256";
@@ -56,8 +54,7 @@ void hkdf(std::string_view secret, std::string_view info, std::array<unsigned ch
         OSSL_PARAM_construct_end()};
     const int ok = EVP_KDF_derive(ctx, out.data(), out.size(), params);
     EVP_KDF_CTX_free(ctx);
-    if (ok != 1)
-        throw std::runtime_error("SecretBox: HKDF derivation failed");
+    if (ok != 1) throw std::runtime_error("SecretBox: HKDF derivation failed");
 }
 
 const unsigned char* bytes(std::string_view s)
@@ -79,8 +76,7 @@ std::string base64Url(const unsigned char* data, std::size_t size)
 
 SecretBox::SecretBox(std::string_view secret)
 {
-    if (secret.empty())
-        throw std::invalid_argument("SecretBox: the secret must not be empty");
+    if (secret.empty()) throw std::invalid_argument("SecretBox: the secret must not be empty");
     hkdf(secret, ENC_INFO, _encKey);
     hkdf(secret, MAC_INFO, _macKey);
 }
@@ -96,28 +92,22 @@ bool SecretBox::gcm(bool encrypt, const unsigned char* nonce, std::string_view c
 {
     // One code path for both directions; sizes were checked to fit an int.
     CipherCtx ctx(EVP_CIPHER_CTX_new());
-    if (!ctx)
-        return false;
-    if (EVP_CipherInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr, encrypt ? 1 : 0) != 1)
-        return false;
+    if (!ctx) return false;
+    if (EVP_CipherInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr, encrypt ? 1 : 0) != 1) return false;
     if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(NONCE_SIZE), nullptr) != 1)
         return false;
-    if (EVP_CipherInit_ex(ctx.get(), nullptr, nullptr, _encKey.data(), nonce, encrypt ? 1 : 0) != 1)
-        return false;
+    if (EVP_CipherInit_ex(ctx.get(), nullptr, nullptr, _encKey.data(), nonce, encrypt ? 1 : 0) != 1) return false;
     int len = 0;
     if (!context.empty() &&
         EVP_CipherUpdate(ctx.get(), nullptr, &len, bytes(context), static_cast<int>(context.size())) != 1)
         return false;
-    if (EVP_CipherUpdate(ctx.get(), out, &len, in, static_cast<int>(size)) != 1)
-        return false;
+    if (EVP_CipherUpdate(ctx.get(), out, &len, in, static_cast<int>(size)) != 1) return false;
     const int written = len;
     if (!encrypt && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(TAG_SIZE), tag) != 1)
         return false;
     // For decryption this is where a wrong tag is detected.
-    if (EVP_CipherFinal_ex(ctx.get(), out + written, &len) != 1)
-        return false;
-    if (static_cast<std::size_t>(written + len) != size)
-        return false;
+    if (EVP_CipherFinal_ex(ctx.get(), out + written, &len) != 1) return false;
+    if (static_cast<std::size_t>(written + len) != size) return false;
     return !encrypt || EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(TAG_SIZE), tag) == 1;
 }
 
@@ -142,10 +132,8 @@ std::string SecretBox::seal(std::string_view plain, std::string_view context) co
 
 std::optional<std::string> SecretBox::open(std::string_view sealed, std::string_view context) const
 {
-    if (sealed.size() < OVERHEAD || static_cast<unsigned char>(sealed[0]) != VERSION)
-        return std::nullopt;
-    if (sealed.size() > static_cast<std::size_t>(INT32_MAX) || context.size() > INT32_MAX)
-        return std::nullopt;
+    if (sealed.size() < OVERHEAD || static_cast<unsigned char>(sealed[0]) != VERSION) return std::nullopt;
+    if (sealed.size() > static_cast<std::size_t>(INT32_MAX) || context.size() > INT32_MAX) return std::nullopt;
 
     const unsigned char* nonce = bytes(sealed) + 1;
     const unsigned char* cipher = nonce + NONCE_SIZE;

@@ -28,7 +28,7 @@ namespace birdgate
 
 class SecretBox
 {
-public:
+  public:
     static constexpr unsigned char VERSION = 0x01;
     static constexpr std::size_t NONCE_SIZE = 12;
     static constexpr std::size_t TAG_SIZE = 16;
@@ -59,7 +59,7 @@ public:
     /// Constant-time check of a signature made by sign(). Never throws.
     bool verify(std::string_view data, std::string_view signature) const;
 
-private:
+  private:
     bool gcm(bool encrypt, const unsigned char* nonce, std::string_view context, const unsigned char* in,
              std::size_t size, unsigned char* out, unsigned char* tag) const;
 

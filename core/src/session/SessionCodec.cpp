@@ -37,7 +37,7 @@ void appendJsonString(std::string& out, const std::string& text)
 
 class JsonReader
 {
-public:
+  public:
     explicit JsonReader(std::string_view text) : _text(text) {}
 
     // Reads {"name":"value",...} and nothing else (bar whitespace).
@@ -45,8 +45,7 @@ public:
     {
         std::map<std::string, std::string> data;
         skipSpace();
-        if (!consume('{'))
-            return std::nullopt;
+        if (!consume('{')) return std::nullopt;
         skipSpace();
         if (!consume('}'))
         {
@@ -54,29 +53,23 @@ public:
             {
                 std::string name, value;
                 skipSpace();
-                if (!readString(name))
-                    return std::nullopt;
+                if (!readString(name)) return std::nullopt;
                 skipSpace();
-                if (!consume(':'))
-                    return std::nullopt;
+                if (!consume(':')) return std::nullopt;
                 skipSpace();
-                if (!readString(value))
-                    return std::nullopt;
+                if (!readString(value)) return std::nullopt;
                 data[std::move(name)] = std::move(value);
                 skipSpace();
-                if (consume('}'))
-                    break;
-                if (!consume(','))
-                    return std::nullopt;
+                if (consume('}')) break;
+                if (!consume(',')) return std::nullopt;
             }
         }
         skipSpace();
-        if (_pos != _text.size())
-            return std::nullopt;
+        if (_pos != _text.size()) return std::nullopt;
         return data;
     }
 
-private:
+  private:
     void skipSpace()
     {
         while (_pos < _text.size() &&
@@ -96,8 +89,7 @@ private:
 
     bool readHex4(unsigned& out)
     {
-        if (_text.size() - _pos < 4)
-            return false;
+        if (_text.size() - _pos < 4) return false;
         out = 0;
         for (int i = 0; i < 4; ++i)
         {
@@ -141,35 +133,47 @@ private:
 
     bool readString(std::string& out)
     {
-        if (!consume('"'))
-            return false;
+        if (!consume('"')) return false;
         while (_pos < _text.size())
         {
             const char c = _text[_pos++];
-            if (c == '"')
-                return true;
+            if (c == '"') return true;
             if (c != '\\')
             {
                 out += c;
                 continue;
             }
-            if (_pos >= _text.size())
-                return false;
+            if (_pos >= _text.size()) return false;
             const char e = _text[_pos++];
             switch (e)
             {
-            case '"': out += '"'; break;
-            case '\\': out += '\\'; break;
-            case '/': out += '/'; break;
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
+            case '"':
+                out += '"';
+                break;
+            case '\\':
+                out += '\\';
+                break;
+            case '/':
+                out += '/';
+                break;
+            case 'b':
+                out += '\b';
+                break;
+            case 'f':
+                out += '\f';
+                break;
+            case 'n':
+                out += '\n';
+                break;
+            case 'r':
+                out += '\r';
+                break;
+            case 't':
+                out += '\t';
+                break;
             case 'u': {
                 unsigned cp = 0;
-                if (!readHex4(cp))
-                    return false;
+                if (!readHex4(cp)) return false;
                 if (cp >= 0xd800 && cp < 0xdc00)
                 {
                     unsigned low = 0;
@@ -184,7 +188,8 @@ private:
                 appendUtf8(out, cp);
                 break;
             }
-            default: return false;
+            default:
+                return false;
             }
         }
         return false; // unterminated
@@ -201,8 +206,7 @@ std::string SessionCodec::encode(const std::map<std::string, std::string>& data)
     std::string out = "{";
     for (const auto& [name, value] : data)
     {
-        if (out.size() > 1)
-            out += ',';
+        if (out.size() > 1) out += ',';
         appendJsonString(out, name);
         out += ':';
         appendJsonString(out, value);

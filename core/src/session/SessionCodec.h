@@ -19,7 +19,7 @@ namespace birdgate
 
 class SessionCodec
 {
-public:
+  public:
     /// {"name":"value",...} in the map's (sorted) order.
     static std::string encode(const std::map<std::string, std::string>& data);
 

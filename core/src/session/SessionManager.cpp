@@ -32,16 +32,11 @@ constexpr long long PURGE_INTERVAL_MS = 60 * 1000;
 
 int base64UrlValue(char c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-')
-        return 62;
-    if (c == '_')
-        return 63;
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
     return -1;
 }
 
@@ -78,17 +73,14 @@ bool isTokenChar(char c)
 {
     // RFC 6265 cookie-name = RFC 7230 token.
     const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f)
-        return false;
+    if (u <= 0x20 || u >= 0x7f) return false;
     return std::string_view("()<>@,;:\\\"/[]?={}").find(c) == std::string_view::npos;
 }
 
 std::string_view trim(std::string_view s)
 {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
 }
 
@@ -103,21 +95,17 @@ long long nowMillis()
 SessionManager::SessionManager(std::shared_ptr<Store> store, long long expirySeconds, std::string cookieName)
     : _store(std::move(store)), _expirySeconds(expirySeconds), _cookieName(std::move(cookieName))
 {
-    if (!_store)
-        throw std::invalid_argument("SessionManager: no store");
-    if (_expirySeconds <= 0)
-        throw std::invalid_argument("SessionManager: the session expiry must be positive");
+    if (!_store) throw std::invalid_argument("SessionManager: no store");
+    if (_expirySeconds <= 0) throw std::invalid_argument("SessionManager: the session expiry must be positive");
     if (_cookieName.empty() || !std::all_of(_cookieName.begin(), _cookieName.end(), isTokenChar))
         throw std::invalid_argument("SessionManager: '" + _cookieName + "' is not a valid cookie name");
 }
 
 bool SessionManager::isWellFormedId(std::string_view id)
 {
-    if (id.size() != ID_LENGTH)
-        return false;
+    if (id.size() != ID_LENGTH) return false;
     for (const char c : id)
-        if (base64UrlValue(c) < 0)
-            return false;
+        if (base64UrlValue(c) < 0) return false;
     // 43 characters carry 258 bits; the last two must be zero for 256-bit ids.
     return (base64UrlValue(id.back()) & 3) == 0;
 }
@@ -130,13 +118,11 @@ std::optional<Session> SessionManager::load(const Request& request) const
     {
         if (iequals(name, "Cookie"))
         {
-            if (!header.empty())
-                header += "; ";
+            if (!header.empty()) header += "; ";
             header += value;
         }
     }
-    if (header.empty())
-        return std::nullopt;
+    if (header.empty()) return std::nullopt;
     return loadFromCookieHeader(header);
 }
 
@@ -151,20 +137,15 @@ std::optional<Session> SessionManager::loadFromCookieHeader(const std::string& c
         rest = semicolon == std::string_view::npos ? std::string_view() : rest.substr(semicolon + 1);
 
         const auto equals = pair.find('=');
-        if (equals == std::string_view::npos)
-            continue;
-        if (trim(pair.substr(0, equals)) != _cookieName)
-            continue;
+        if (equals == std::string_view::npos) continue;
+        if (trim(pair.substr(0, equals)) != _cookieName) continue;
         std::string_view value = trim(pair.substr(equals + 1));
-        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-            value = value.substr(1, value.size() - 2);
-        if (isWellFormedId(value))
-            candidates.emplace_back(value);
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        if (isWellFormedId(value)) candidates.emplace_back(value);
     }
     for (const auto& id : candidates)
     {
-        if (auto session = lookup(id))
-            return session;
+        if (auto session = lookup(id)) return session;
     }
     return std::nullopt;
 }
@@ -172,19 +153,16 @@ std::optional<Session> SessionManager::loadFromCookieHeader(const std::string& c
 std::optional<Session> SessionManager::lookup(const std::string& id) const
 {
     const auto stored = _store->get(NAMESPACE, id);
-    if (!stored)
-        return std::nullopt;
+    if (!stored) return std::nullopt;
     auto data = SessionCodec::decode(*stored);
-    if (!data)
-        return std::nullopt;
+    if (!data) return std::nullopt;
     return Session{id, std::move(*data)};
 }
 
 Session SessionManager::create() const
 {
     unsigned char bytes[32];
-    if (RAND_bytes(bytes, sizeof bytes) != 1)
-        throw std::runtime_error("SessionManager: the random generator failed");
+    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("SessionManager: the random generator failed");
     return Session{base64Url(bytes, sizeof bytes), {}};
 }
 
@@ -213,16 +191,14 @@ Session SessionManager::rotate(const Session& old)
 
 void SessionManager::destroy(const std::string& id)
 {
-    if (isWellFormedId(id))
-        _store->erase(NAMESPACE, id);
+    if (isWellFormedId(id)) _store->erase(NAMESPACE, id);
 }
 
 std::string SessionManager::cookieHeader(const Session& session, bool secure) const
 {
-    std::string out = _cookieName + "=" + session.id + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-                      std::to_string(_expirySeconds);
-    if (secure)
-        out += "; Secure";
+    std::string out =
+        _cookieName + "=" + session.id + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(_expirySeconds);
+    if (secure) out += "; Secure";
     return out;
 }
 
@@ -234,8 +210,7 @@ void SessionManager::setCookie(Answer& answer, const Session& session, bool secu
 void SessionManager::clearCookie(Answer& answer, bool secure) const
 {
     std::string value = _cookieName + "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0";
-    if (secure)
-        value += "; Secure";
+    if (secure) value += "; Secure";
     answer.add("Set-Cookie", value);
 }
 
@@ -249,11 +224,9 @@ void SessionManager::maybePurge()
 {
     const long long nowMs = nowMillis();
     long long last = _lastPurgeMs.load();
-    if (nowMs - last < PURGE_INTERVAL_MS)
-        return;
+    if (nowMs - last < PURGE_INTERVAL_MS) return;
     // Only the thread that wins the exchange purges; the others go on.
-    if (!_lastPurgeMs.compare_exchange_strong(last, nowMs))
-        return;
+    if (!_lastPurgeMs.compare_exchange_strong(last, nowMs)) return;
     try
     {
         _store->purgeExpired();
@@ -271,8 +244,7 @@ bool SessionManager::isSecure(const Request& request)
 
 bool SessionManager::isSecure(std::string_view forwardedProto, bool tls)
 {
-    if (tls)
-        return true;
+    if (tls) return true;
     // "https, http" after two proxies: the first is what the browser used.
     const auto first = trim(forwardedProto.substr(0, forwardedProto.find(',')));
     return Poco::icompare(std::string(first), "https") == 0;

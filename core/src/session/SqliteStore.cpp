@@ -31,8 +31,7 @@ namespace
 
 Poco::Int64 toMillis(Store::TimePoint t)
 {
-    if (t == Store::NEVER)
-        return std::numeric_limits<Poco::Int64>::max();
+    if (t == Store::NEVER) return std::numeric_limits<Poco::Int64>::max();
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
@@ -51,13 +50,11 @@ void prepareFile(const std::string& path)
     {
         std::error_code ec;
         std::filesystem::create_directories(file.parent_path(), ec);
-        if (ec)
-            throw std::runtime_error("SqliteStore: cannot create the folder of " + path + ": " + ec.message());
+        if (ec) throw std::runtime_error("SqliteStore: cannot create the folder of " + path + ": " + ec.message());
     }
 #ifndef _WIN32
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        throw std::runtime_error("SqliteStore: cannot create " + path + ": " + std::strerror(errno));
+    if (fd < 0) throw std::runtime_error("SqliteStore: cannot create " + path + ": " + std::strerror(errno));
     struct stat st
     {
     };
@@ -110,9 +107,7 @@ Poco::Data::Session openSession(const std::string& path)
 
 } // namespace
 
-SqliteStore::SqliteStore(const std::string& path) : _path(path), _session(openSession(path))
-{
-}
+SqliteStore::SqliteStore(const std::string& path) : _path(path), _session(openSession(path)) {}
 
 SqliteStore::~SqliteStore()
 {
@@ -133,15 +128,14 @@ std::optional<std::string> SqliteStore::get(const std::string& ns, const std::st
     std::lock_guard<std::mutex> lock(_mutex);
     try
     {
-        _session << "SELECT value FROM birdgate_store WHERE ns = ? AND key = ? AND expires > ?", into(rows),
-            bind(ns), bind(key), bind(nowMs), now;
+        _session << "SELECT value FROM birdgate_store WHERE ns = ? AND key = ? AND expires > ?", into(rows), bind(ns),
+            bind(key), bind(nowMs), now;
     }
     catch (const Poco::Exception& e)
     {
         rethrow("get", e);
     }
-    if (rows.empty())
-        return std::nullopt;
+    if (rows.empty()) return std::nullopt;
     const auto& content = rows.front().content();
     return std::string(reinterpret_cast<const char*>(content.data()), content.size());
 }
@@ -158,8 +152,8 @@ void SqliteStore::put(const std::string& ns, const std::string& key, const std::
             _session << "INSERT OR REPLACE INTO birdgate_store (ns, key, value, expires) VALUES (?, ?, X'', ?)",
                 bind(ns), bind(key), bind(expiresMs), now;
         else
-            _session << "INSERT OR REPLACE INTO birdgate_store (ns, key, value, expires) VALUES (?, ?, ?, ?)",
-                bind(ns), bind(key), use(blob), bind(expiresMs), now;
+            _session << "INSERT OR REPLACE INTO birdgate_store (ns, key, value, expires) VALUES (?, ?, ?, ?)", bind(ns),
+                bind(key), use(blob), bind(expiresMs), now;
     }
     catch (const Poco::Exception& e)
     {

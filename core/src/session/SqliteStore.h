@@ -23,7 +23,7 @@ namespace birdgate
 
 class SqliteStore : public Store
 {
-public:
+  public:
     /// Opens or creates the database at `path`, creating missing folders.
     /// Throws std::runtime_error when it cannot.
     explicit SqliteStore(const std::string& path);
@@ -39,7 +39,7 @@ public:
 
     const std::string& path() const { return _path; }
 
-private:
+  private:
     std::string _path;
     std::mutex _mutex;
     Poco::Data::Session _session BIRDGATE_GUARDED_BY(_mutex);

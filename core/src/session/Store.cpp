@@ -21,8 +21,7 @@ std::shared_ptr<Store> Store::open(const std::string& url, const std::string& se
     {
         std::string path = url.substr(7);
         // sqlite:///abs/file.db names the same file as sqlite:/abs/file.db.
-        if (path.rfind("//", 0) == 0)
-            path.erase(0, 2);
+        if (path.rfind("//", 0) == 0) path.erase(0, 2);
         if (path.empty())
             throw std::invalid_argument("app.store: '" + url + "' names no file; expected sqlite:/path/file.db");
         store = std::make_shared<SqliteStore>(path);

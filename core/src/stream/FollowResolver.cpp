@@ -29,7 +29,8 @@ std::map<std::string, std::string> FollowResolver::lookup(const std::vector<std:
     for (std::size_t at = 0; at < names.size(); at += LOOKUP_BATCH)
     {
         std::vector<std::string> batch(names.begin() + static_cast<std::ptrdiff_t>(at),
-                                       names.begin() + static_cast<std::ptrdiff_t>(std::min(names.size(), at + LOOKUP_BATCH)));
+                                       names.begin() +
+                                           static_cast<std::ptrdiff_t>(std::min(names.size(), at + LOOKUP_BATCH)));
         oauth1::Params params{{"screen_name", joined(batch)}};
         TwitterCall call;
         call.path = api.getPath();
@@ -39,14 +40,14 @@ std::map<std::string, std::string> FollowResolver::lookup(const std::vector<std:
         UpstreamResponse response;
         try
         {
-            response = TwitterClient(target, _upstreams).sendBlocking(call, OAuth1Authorizer(_settings.credentials), limits);
+            response =
+                TwitterClient(target, _upstreams).sendBlocking(call, OAuth1Authorizer(_settings.credentials), limits);
         }
         catch (const std::exception& e)
         {
             throw StreamTransientError("users/lookup unreachable: " + std::string(e.what()));
         }
-        if (response.status == 404)
-            continue; // code 17: none of this batch exists
+        if (response.status == 404) continue; // code 17: none of this batch exists
         if (response.status == 401 || response.status == 403)
             throw ConfigError(_settings.file, _settings.line, key,
                               "names Twitter can look up with these credentials (users/lookup answered " +

@@ -17,7 +17,7 @@ namespace birdgate
 
 class FollowResolver
 {
-public:
+  public:
     static constexpr std::size_t LOOKUP_BATCH = 100; // users/lookup names per call
 
     FollowResolver(const StreamSettings& settings, std::shared_ptr<UpstreamPool> upstreams);
@@ -27,7 +27,7 @@ public:
     /// credentials, StreamTransientError for failures worth retrying.
     std::map<std::string, std::string> lookup(const std::vector<std::string>& names) const;
 
-private:
+  private:
     const StreamSettings& _settings;
     std::shared_ptr<UpstreamPool> _upstreams;
 };

@@ -14,9 +14,7 @@ std::size_t index(ReconnectBackoff::Kind kind)
 }
 } // namespace
 
-ReconnectBackoff::ReconnectBackoff() : ReconnectBackoff(Policy{})
-{
-}
+ReconnectBackoff::ReconnectBackoff() : ReconnectBackoff(Policy{}) {}
 
 ReconnectBackoff::ReconnectBackoff(const Policy& policy) : _policy(policy)
 {
@@ -53,8 +51,7 @@ ReconnectBackoff::Decision ReconnectBackoff::onNetworkError()
 
 ReconnectBackoff::Decision ReconnectBackoff::onHttpStatus(int status)
 {
-    if (isFatal(status))
-        return {Action::Stop, std::chrono::milliseconds::zero()};
+    if (isFatal(status)) return {Action::Stop, std::chrono::milliseconds::zero()};
     return {Action::Retry, nextWait(kindOf(status))};
 }
 
@@ -97,13 +94,20 @@ std::string_view ReconnectBackoff::fatalReason(int status)
     // Meanings from Twitter's streaming status code table.
     switch (status)
     {
-    case 401: return "401 Unauthorized: the keys or tokens are wrong, or the clock is skewed";
-    case 403: return "403 Forbidden: these credentials may not use this stream";
-    case 404: return "404 Unknown: the stream URL does not exist";
-    case 406: return "406 Not Acceptable: a parameter is invalid (track, follow, locations ...)";
-    case 413: return "413 Too Long: too many track keywords, follow ids or locations";
-    case 416: return "416 Range Unacceptable: the count parameter is out of range";
-    default: return {};
+    case 401:
+        return "401 Unauthorized: the keys or tokens are wrong, or the clock is skewed";
+    case 403:
+        return "403 Forbidden: these credentials may not use this stream";
+    case 404:
+        return "404 Unknown: the stream URL does not exist";
+    case 406:
+        return "406 Not Acceptable: a parameter is invalid (track, follow, locations ...)";
+    case 413:
+        return "413 Too Long: too many track keywords, follow ids or locations";
+    case 416:
+        return "416 Range Unacceptable: the count parameter is out of range";
+    default:
+        return {};
     }
 }
 
@@ -111,9 +115,12 @@ std::string_view ReconnectBackoff::kindName(Kind kind)
 {
     switch (kind)
     {
-    case Kind::Network: return "network";
-    case Kind::Http: return "http";
-    case Kind::RateLimit: return "rate-limit";
+    case Kind::Network:
+        return "network";
+    case Kind::Http:
+        return "http";
+    case Kind::RateLimit:
+        return "rate-limit";
     }
     return "unknown";
 }

@@ -22,12 +22,12 @@ namespace birdgate
 
 class ReconnectBackoff
 {
-public:
+  public:
     enum class Kind
     {
-        Network,   // TCP/IP/TLS failure, connection closed, or stall
-        Http,      // an HTTP status for which retrying is reasonable
-        RateLimit  // 420 Enhance Your Calm, 429 Too Many Requests
+        Network,  // TCP/IP/TLS failure, connection closed, or stall
+        Http,     // an HTTP status for which retrying is reasonable
+        RateLimit // 420 Enhance Your Calm, 429 Too Many Requests
     };
 
     enum class Action
@@ -86,7 +86,7 @@ public:
 
     static std::string_view kindName(Kind kind);
 
-private:
+  private:
     Policy _policy;
     int _attempts[3] = {0, 0, 0};
     std::chrono::milliseconds _next[3];

@@ -13,8 +13,7 @@
 namespace birdgate
 {
 
-StreamConnection::StreamConnection(UpstreamTarget target, Poco::Timespan connectTimeout,
-                                   Poco::Timespan receiveTimeout)
+StreamConnection::StreamConnection(UpstreamTarget target, Poco::Timespan connectTimeout, Poco::Timespan receiveTimeout)
     : _target(std::move(target)), _connectTimeout(connectTimeout), _receiveTimeout(receiveTimeout)
 {
 }

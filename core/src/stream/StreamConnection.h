@@ -30,7 +30,7 @@ namespace birdgate
 
 class StreamConnection
 {
-public:
+  public:
     /// `receiveTimeout` bounds every wait for bytes (the stall timeout).
     StreamConnection(UpstreamTarget target, Poco::Timespan connectTimeout, Poco::Timespan receiveTimeout);
     ~StreamConnection();
@@ -53,7 +53,7 @@ public:
 
     const UpstreamTarget& target() const { return _target; }
 
-private:
+  private:
     UpstreamTarget _target;
     Poco::Timespan _connectTimeout;
     Poco::Timespan _receiveTimeout;

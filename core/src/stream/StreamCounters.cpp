@@ -60,13 +60,20 @@ const char* StreamCounters::stateName(State state)
 {
     switch (state)
     {
-    case State::Idle: return "idle";
-    case State::Resolving: return "resolving";
-    case State::Connecting: return "connecting";
-    case State::Streaming: return "streaming";
-    case State::Waiting: return "waiting";
-    case State::Stopped: return "stopped";
-    case State::Failed: return "failed";
+    case State::Idle:
+        return "idle";
+    case State::Resolving:
+        return "resolving";
+    case State::Connecting:
+        return "connecting";
+    case State::Streaming:
+        return "streaming";
+    case State::Waiting:
+        return "waiting";
+    case State::Stopped:
+        return "stopped";
+    case State::Failed:
+        return "failed";
     }
     return "unknown";
 }

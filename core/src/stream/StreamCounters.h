@@ -17,7 +17,7 @@ namespace birdgate
 
 class StreamCounters
 {
-public:
+  public:
     /// Where the stream thread is.
     enum class State
     {
@@ -32,27 +32,27 @@ public:
 
     struct Snapshot
     {
-        std::uint64_t tweets = 0;            // messages written to the sink
-        std::uint64_t deletes = 0;           // {"delete": ...} status deletion notices
-        std::uint64_t limits = 0;            // {"limit": ...} notices
-        std::uint64_t limitDropped = 0;      // tweets Twitter matched but did not deliver (from limit.track)
-        std::uint64_t warnings = 0;          // {"warning": ...} e.g. FALLING_BEHIND
-        std::uint64_t disconnects = 0;       // {"disconnect": ...} Twitter announces it closes
-        std::uint64_t controls = 0;          // scrub_geo, status_withheld, user_withheld
-        std::uint64_t notJson = 0;           // lines that are not a JSON object: skipped, never written
-        std::uint64_t framingErrors = 0;     // oversized messages or bad length prefixes
-        std::uint64_t keepAlives = 0;        // blank keep-alive lines
-        std::uint64_t bytes = 0;             // body bytes received, keep-alives included
-        std::uint64_t sinkRetries = 0;       // writes the sink answered RETRY (the message was kept)
-        std::uint64_t sinkErrors = 0;        // messages the sink refused (ERROR): dropped
-        std::uint64_t sinkLost = 0;          // messages still refused with RETRY when the stream stopped
-        std::uint64_t connections = 0;       // connections answered 200
-        std::uint64_t reconnectsNetwork = 0; // reconnects after a network error or closed connection
-        std::uint64_t reconnectsStall = 0;   // ... after no byte for stall_timeout (also counted as network)
-        std::uint64_t reconnectsHttp = 0;    // ... after an HTTP error status
+        std::uint64_t tweets = 0;              // messages written to the sink
+        std::uint64_t deletes = 0;             // {"delete": ...} status deletion notices
+        std::uint64_t limits = 0;              // {"limit": ...} notices
+        std::uint64_t limitDropped = 0;        // tweets Twitter matched but did not deliver (from limit.track)
+        std::uint64_t warnings = 0;            // {"warning": ...} e.g. FALLING_BEHIND
+        std::uint64_t disconnects = 0;         // {"disconnect": ...} Twitter announces it closes
+        std::uint64_t controls = 0;            // scrub_geo, status_withheld, user_withheld
+        std::uint64_t notJson = 0;             // lines that are not a JSON object: skipped, never written
+        std::uint64_t framingErrors = 0;       // oversized messages or bad length prefixes
+        std::uint64_t keepAlives = 0;          // blank keep-alive lines
+        std::uint64_t bytes = 0;               // body bytes received, keep-alives included
+        std::uint64_t sinkRetries = 0;         // writes the sink answered RETRY (the message was kept)
+        std::uint64_t sinkErrors = 0;          // messages the sink refused (ERROR): dropped
+        std::uint64_t sinkLost = 0;            // messages still refused with RETRY when the stream stopped
+        std::uint64_t connections = 0;         // connections answered 200
+        std::uint64_t reconnectsNetwork = 0;   // reconnects after a network error or closed connection
+        std::uint64_t reconnectsStall = 0;     // ... after no byte for stall_timeout (also counted as network)
+        std::uint64_t reconnectsHttp = 0;      // ... after an HTTP error status
         std::uint64_t reconnectsRateLimit = 0; // ... after 420 / 429
-        std::int64_t currentWaitMs = 0;      // the backoff being waited now; 0 when not waiting
-        int lastStatus = 0;                  // last HTTP status of a connection attempt
+        std::int64_t currentWaitMs = 0;        // the backoff being waited now; 0 when not waiting
+        int lastStatus = 0;                    // last HTTP status of a connection attempt
         State state = State::Idle;
 
         std::uint64_t reconnects() const { return reconnectsNetwork + reconnectsHttp + reconnectsRateLimit; }

@@ -24,8 +24,7 @@ const char* findNewline(const char* p, const char* end)
 
 std::string_view chopCr(std::string_view line)
 {
-    if (!line.empty() && line.back() == '\r')
-        line.remove_suffix(1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     return line;
 }
 
@@ -33,17 +32,14 @@ std::string printable(std::string_view text)
 {
     // For error details: a bounded, control-free excerpt of what was seen.
     std::string out;
-    for (char c : text.substr(0, 40))
-        out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
-    if (text.size() > 40)
-        out += "...";
+    for (char c : text.substr(0, 40)) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
+    if (text.size() > 40) out += "...";
     return out;
 }
 } // namespace
 
-StreamFramer::StreamFramer(Mode mode, std::size_t maxMessage) :
-    _mode(mode),
-    _maxMessage(std::max<std::size_t>(maxMessage, 1))
+StreamFramer::StreamFramer(Mode mode, std::size_t maxMessage)
+    : _mode(mode), _maxMessage(std::max<std::size_t>(maxMessage, 1))
 {
 }
 
@@ -60,8 +56,7 @@ void StreamFramer::setErrorCallback(ErrorCallback callback)
 std::size_t StreamFramer::feed(const char* data, std::size_t len)
 {
     _completed = 0;
-    if (len == 0)
-        return 0;
+    if (len == 0) return 0;
     _bytes += len;
     if (_mode == Mode::Newline)
         feedNewline(data, data + len);
@@ -72,8 +67,7 @@ std::size_t StreamFramer::feed(const char* data, std::size_t len)
 
 bool StreamFramer::next(std::string& msg)
 {
-    if (_queue.empty())
-        return false;
+    if (_queue.empty()) return false;
     msg = std::move(_queue.front());
     _queue.pop_front();
     return true;
@@ -91,8 +85,10 @@ std::string_view StreamFramer::errorName(Error error)
 {
     switch (error)
     {
-    case Error::Oversized: return "oversized message";
-    case Error::BadLength: return "bad length prefix";
+    case Error::Oversized:
+        return "oversized message";
+    case Error::BadLength:
+        return "bad length prefix";
     }
     return "framing error";
 }
@@ -104,8 +100,7 @@ void StreamFramer::feedNewline(const char* p, const char* end)
         const char* nl = findNewline(p, end);
         if (_state == State::Discard)
         {
-            if (!nl)
-                return;
+            if (!nl) return;
             _state = State::Line;
             p = nl + 1;
             continue;
@@ -160,17 +155,14 @@ void StreamFramer::feedLength(const char* p, const char* end)
     {
         switch (_state)
         {
-        case State::Discard:
-        {
+        case State::Discard: {
             const char* nl = findNewline(p, end);
-            if (!nl)
-                return;
+            if (!nl) return;
             _state = State::Line;
             p = nl + 1;
             break;
         }
-        case State::Line:
-        {
+        case State::Line: {
             const char* nl = findNewline(p, end);
             const auto n = static_cast<std::size_t>((nl ? nl : end) - p);
             if (_partial.size() + n > MAX_PREFIX)
@@ -205,8 +197,7 @@ void StreamFramer::feedLength(const char* p, const char* end)
             p = nl + 1;
             break;
         }
-        case State::Body:
-        {
+        case State::Body: {
             const auto avail = static_cast<std::size_t>(end - p);
             if (_partial.empty() && avail >= _remaining)
             {
@@ -270,8 +261,7 @@ void StreamFramer::lengthLine(std::string_view line)
 void StreamFramer::bodyComplete(std::string_view body)
 {
     _state = State::Line;
-    if (!body.empty() && body.back() == '\n')
-        body.remove_suffix(1);
+    if (!body.empty() && body.back() == '\n') body.remove_suffix(1);
     body = chopCr(body);
     if (body.empty())
         ++_keepAlives;
@@ -295,8 +285,7 @@ void StreamFramer::fail(Error error, std::string detail)
 {
     ++_errors;
     _lastError = std::string(errorName(error)) + ": " + detail;
-    if (_onError)
-        _onError(error, _lastError);
+    if (_onError) _onError(error, _lastError);
 }
 
 } // namespace birdgate

@@ -36,7 +36,7 @@ namespace birdgate
 
 class StreamFramer
 {
-public:
+  public:
     enum class Mode
     {
         Newline,
@@ -87,7 +87,7 @@ public:
 
     static std::string_view errorName(Error error);
 
-private:
+  private:
     void feedNewline(const char* p, const char* end);
     void feedLength(const char* p, const char* end);
     void lineComplete(std::string_view line); // a full line of Newline mode
@@ -98,9 +98,9 @@ private:
 
     enum class State
     {
-        Line,    // Newline mode: in a message; Length mode: in a length prefix
-        Body,    // Length mode: reading _remaining bytes of a message
-        Discard  // skipping to the next newline after an error
+        Line,   // Newline mode: in a message; Length mode: in a length prefix
+        Body,   // Length mode: reading _remaining bytes of a message
+        Discard // skipping to the next newline after an error
     };
 
     Mode _mode;

@@ -67,11 +67,9 @@ enum class Context
 
 class Scanner
 {
-public:
-    explicit Scanner(std::string_view text) :
-        _begin(reinterpret_cast<const unsigned char*>(text.data())),
-        _p(_begin),
-        _end(_begin + text.size())
+  public:
+    explicit Scanner(std::string_view text)
+        : _begin(reinterpret_cast<const unsigned char*>(text.data())), _p(_begin), _end(_begin + text.size())
     {
     }
 
@@ -81,8 +79,7 @@ public:
         skipSpace();
         isObject = _p < _end && *_p == '{';
         std::string_view scalar;
-        if (!value(0, isObject ? Context::Top : Context::Other, scalar))
-            return false;
+        if (!value(0, isObject ? Context::Top : Context::Other, scalar)) return false;
         skipSpace();
         return _p == _end;
     }
@@ -101,35 +98,39 @@ public:
     std::string_view disconnectCode;
     std::string_view disconnectReason;
 
-private:
+  private:
     void skipSpace()
     {
-        while (_p < _end && (*_p == ' ' || *_p == '\n' || *_p == '\r' || *_p == '\t'))
-            ++_p;
+        while (_p < _end && (*_p == ' ' || *_p == '\n' || *_p == '\r' || *_p == '\t')) ++_p;
     }
 
     // `scalar` receives the raw text of a string (without quotes) or number,
     // for the few fields that are reported.
     bool value(int depth, Context context, std::string_view& scalar)
     {
-        if (_p >= _end)
-            return false;
+        if (_p >= _end) return false;
         switch (*_p)
         {
-        case '{': return object(depth + 1, context);
-        case '[': return array(depth + 1);
-        case '"': return string(scalar);
-        case 't': return literal("true", 4);
-        case 'f': return literal("false", 5);
-        case 'n': return literal("null", 4);
-        default: return number(scalar);
+        case '{':
+            return object(depth + 1, context);
+        case '[':
+            return array(depth + 1);
+        case '"':
+            return string(scalar);
+        case 't':
+            return literal("true", 4);
+        case 'f':
+            return literal("false", 5);
+        case 'n':
+            return literal("null", 4);
+        default:
+            return number(scalar);
         }
     }
 
     bool object(int depth, Context context)
     {
-        if (depth > StreamMessage::MAX_DEPTH)
-            return false;
+        if (depth > StreamMessage::MAX_DEPTH) return false;
         ++_p; // '{'
         skipSpace();
         if (_p < _end && *_p == '}')
@@ -140,25 +141,19 @@ private:
         while (true)
         {
             skipSpace();
-            if (_p >= _end || *_p != '"')
-                return false;
+            if (_p >= _end || *_p != '"') return false;
             std::string_view key;
-            if (!string(key))
-                return false;
+            if (!string(key)) return false;
             skipSpace();
-            if (_p >= _end || *_p != ':')
-                return false;
+            if (_p >= _end || *_p != ':') return false;
             ++_p;
             skipSpace();
             const Context child = (context == Context::Top) ? topKey(key) : Context::Other;
             std::string_view scalar;
-            if (!value(depth, child, scalar))
-                return false;
-            if (context != Context::Other && context != Context::Top)
-                field(context, key, scalar);
+            if (!value(depth, child, scalar)) return false;
+            if (context != Context::Other && context != Context::Top) field(context, key, scalar);
             skipSpace();
-            if (_p >= _end)
-                return false;
+            if (_p >= _end) return false;
             if (*_p == ',')
             {
                 ++_p;
@@ -215,8 +210,7 @@ private:
 
     bool array(int depth)
     {
-        if (depth > StreamMessage::MAX_DEPTH)
-            return false;
+        if (depth > StreamMessage::MAX_DEPTH) return false;
         ++_p; // '['
         skipSpace();
         if (_p < _end && *_p == ']')
@@ -228,11 +222,9 @@ private:
         {
             skipSpace();
             std::string_view scalar;
-            if (!value(depth, Context::Other, scalar))
-                return false;
+            if (!value(depth, Context::Other, scalar)) return false;
             skipSpace();
-            if (_p >= _end)
-                return false;
+            if (_p >= _end) return false;
             if (*_p == ',')
             {
                 ++_p;
@@ -253,10 +245,8 @@ private:
         const unsigned char* start = _p;
         while (true)
         {
-            while (_p < _end && STRING_CLASS[*_p] == PLAIN)
-                ++_p;
-            if (_p >= _end)
-                return false;
+            while (_p < _end && STRING_CLASS[*_p] == PLAIN) ++_p;
+            if (_p >= _end) return false;
             switch (STRING_CLASS[*_p])
             {
             case QUOTE:
@@ -264,12 +254,10 @@ private:
                 ++_p;
                 return true;
             case BACKSLASH:
-                if (!escape())
-                    return false;
+                if (!escape()) return false;
                 break;
             case NON_ASCII:
-                if (!utf8())
-                    return false;
+                if (!utf8()) return false;
                 break;
             default: // raw control byte
                 return false;
@@ -280,8 +268,7 @@ private:
     bool escape()
     {
         ++_p; // backslash
-        if (_p >= _end)
-            return false;
+        if (_p >= _end) return false;
         switch (*_p)
         {
         case '"':
@@ -295,8 +282,7 @@ private:
             ++_p;
             return true;
         case 'u':
-            if (_end - _p < 5 || !isHex(_p[1]) || !isHex(_p[2]) || !isHex(_p[3]) || !isHex(_p[4]))
-                return false;
+            if (_end - _p < 5 || !isHex(_p[1]) || !isHex(_p[2]) || !isHex(_p[3]) || !isHex(_p[4])) return false;
             _p += 5;
             return true;
         default:
@@ -308,12 +294,12 @@ private:
     bool utf8()
     {
         const unsigned char c = *_p;
-        auto cont = [this](std::ptrdiff_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF)
-        { return _end - _p > i && _p[i] >= lo && _p[i] <= hi; };
+        auto cont = [this](std::ptrdiff_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+            return _end - _p > i && _p[i] >= lo && _p[i] <= hi;
+        };
         if (c >= 0xC2 && c <= 0xDF)
         {
-            if (!cont(1))
-                return false;
+            if (!cont(1)) return false;
             _p += 2;
             return true;
         }
@@ -321,8 +307,7 @@ private:
         {
             const unsigned char lo = (c == 0xE0) ? 0xA0 : 0x80;
             const unsigned char hi = (c == 0xED) ? 0x9F : 0xBF;
-            if (!cont(1, lo, hi) || !cont(2))
-                return false;
+            if (!cont(1, lo, hi) || !cont(2)) return false;
             _p += 3;
             return true;
         }
@@ -330,8 +315,7 @@ private:
         {
             const unsigned char lo = (c == 0xF0) ? 0x90 : 0x80;
             const unsigned char hi = (c == 0xF4) ? 0x8F : 0xBF;
-            if (!cont(1, lo, hi) || !cont(2) || !cont(3))
-                return false;
+            if (!cont(1, lo, hi) || !cont(2) || !cont(3)) return false;
             _p += 4;
             return true;
         }
@@ -341,34 +325,26 @@ private:
     bool number(std::string_view& raw)
     {
         const unsigned char* start = _p;
-        if (_p < _end && *_p == '-')
-            ++_p;
-        if (_p >= _end)
-            return false;
+        if (_p < _end && *_p == '-') ++_p;
+        if (_p >= _end) return false;
         if (*_p == '0')
             ++_p;
         else if (*_p >= '1' && *_p <= '9')
-            while (_p < _end && isDigit(*_p))
-                ++_p;
+            while (_p < _end && isDigit(*_p)) ++_p;
         else
             return false;
         if (_p < _end && *_p == '.')
         {
             ++_p;
-            if (_p >= _end || !isDigit(*_p))
-                return false;
-            while (_p < _end && isDigit(*_p))
-                ++_p;
+            if (_p >= _end || !isDigit(*_p)) return false;
+            while (_p < _end && isDigit(*_p)) ++_p;
         }
         if (_p < _end && (*_p == 'e' || *_p == 'E'))
         {
             ++_p;
-            if (_p < _end && (*_p == '+' || *_p == '-'))
-                ++_p;
-            if (_p >= _end || !isDigit(*_p))
-                return false;
-            while (_p < _end && isDigit(*_p))
-                ++_p;
+            if (_p < _end && (*_p == '+' || *_p == '-')) ++_p;
+            if (_p >= _end || !isDigit(*_p)) return false;
+            while (_p < _end && isDigit(*_p)) ++_p;
         }
         raw = std::string_view(reinterpret_cast<const char*>(start), static_cast<std::size_t>(_p - start));
         return true;
@@ -376,11 +352,9 @@ private:
 
     bool literal(const char* word, std::size_t len)
     {
-        if (static_cast<std::size_t>(_end - _p) < len)
-            return false;
+        if (static_cast<std::size_t>(_end - _p) < len) return false;
         for (std::size_t i = 0; i < len; ++i)
-            if (_p[i] != static_cast<unsigned char>(word[i]))
-                return false;
+            if (_p[i] != static_cast<unsigned char>(word[i])) return false;
         _p += len;
         return true;
     }
@@ -393,13 +367,11 @@ private:
 // Digits only (Twitter sends plain integers); anything else, or overflow, is 0.
 std::uint64_t toUnsigned(std::string_view digits)
 {
-    if (digits.empty() || digits.size() > 19)
-        return 0;
+    if (digits.empty() || digits.size() > 19) return 0;
     std::uint64_t n = 0;
     for (char c : digits)
     {
-        if (c < '0' || c > '9')
-            return 0;
+        if (c < '0' || c > '9') return 0;
         n = n * 10 + static_cast<unsigned>(c - '0');
     }
     return n;
@@ -418,8 +390,7 @@ MessageInfo StreamMessage::inspect(std::string_view message)
         return info;
     }
     info.json = true;
-    if (!isObject)
-        return info; // Twitter sends only objects: an array or scalar is no message
+    if (!isObject) return info; // Twitter sends only objects: an array or scalar is no message
 
     if (scanner.hasIdStr || scanner.hasText)
         info.kind = MessageKind::Tweet;
@@ -462,13 +433,20 @@ std::string_view StreamMessage::kindName(MessageKind kind)
 {
     switch (kind)
     {
-    case MessageKind::Tweet: return "tweet";
-    case MessageKind::Delete: return "delete";
-    case MessageKind::Limit: return "limit";
-    case MessageKind::Warning: return "warning";
-    case MessageKind::Disconnect: return "disconnect";
-    case MessageKind::Control: return "control";
-    case MessageKind::NotJson: return "not-json";
+    case MessageKind::Tweet:
+        return "tweet";
+    case MessageKind::Delete:
+        return "delete";
+    case MessageKind::Limit:
+        return "limit";
+    case MessageKind::Warning:
+        return "warning";
+    case MessageKind::Disconnect:
+        return "disconnect";
+    case MessageKind::Control:
+        return "control";
+    case MessageKind::NotJson:
+        return "not-json";
     }
     return "unknown";
 }

@@ -42,7 +42,6 @@ const KwargSpec SPEC[] = {
 };
 } // namespace
 
-
 oauth1::Params StreamSettings::params() const
 {
     oauth1::Params p;
@@ -62,7 +61,7 @@ std::span<const KwargSpec> StreamSettings::kwargSpec()
 }
 
 StreamSettings StreamSettings::parse(const ScheduleEntry& entry, const AppConfig& app,
-                                             std::vector<std::string>* warnings)
+                                     std::vector<std::string>* warnings)
 {
     Kwargs kw(entry.kwargs, entry.origin, entry.line, "schedule." + entry.name + ".kwargs", SPEC, warnings);
     StreamSettings s;
@@ -82,7 +81,8 @@ StreamSettings StreamSettings::parse(const ScheduleEntry& entry, const AppConfig
         std::string url = kw.has(key) ? kw.str(key) : fallback;
         while (!url.empty() && url.back() == '/') url.pop_back();
         std::string path;
-        if (!parseUpstreamUrl(url, path)) kw.fail(key, "an http:// or https:// URL without a query (found '" + url + "')");
+        if (!parseUpstreamUrl(url, path))
+            kw.fail(key, "an http:// or https:// URL without a query (found '" + url + "')");
         return url;
     };
     s.streamUrl = root("stream_root", app.streamRoot) + "/1.1/statuses/filter.json";
@@ -109,8 +109,8 @@ StreamSettings StreamSettings::parse(const ScheduleEntry& entry, const AppConfig
             if (seenNames.insert(lowered(f)).second) s.followNames.push_back(f);
         }
         else
-            kw.fail("follow", "numeric user ids or screen names of 1-15 letters, digits or _ (found '" +
-                                  preview(f) + "')");
+            kw.fail("follow",
+                    "numeric user ids or screen names of 1-15 letters, digits or _ (found '" + preview(f) + "')");
     }
     if (s.followIds.size() + s.followNames.size() > MAX_FOLLOW)
         kw.fail("follow", "at most " + std::to_string(MAX_FOLLOW) + " users, Twitter's limit (found " +
@@ -122,8 +122,7 @@ StreamSettings StreamSettings::parse(const ScheduleEntry& entry, const AppConfig
     if (s.locations.size() % 4 != 0)
         kw.fail("locations", "groups of 4 numbers: sw longitude, sw latitude, ne longitude, ne latitude (found " +
                                  std::to_string(s.locations.size()) + " numbers)");
-    if (s.locations.size() > MAX_LOCATION_BOXES * 4)
-        kw.fail("locations", "at most 25 boxes, Twitter's limit");
+    if (s.locations.size() > MAX_LOCATION_BOXES * 4) kw.fail("locations", "at most 25 boxes, Twitter's limit");
 
     if (s.track.empty() && s.followIds.empty() && s.followNames.empty() && s.locations.empty())
         kw.fail("track", "at least one of track, follow or locations (Twitter needs a predicate)");

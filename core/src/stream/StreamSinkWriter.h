@@ -33,7 +33,7 @@ class SinkInstance;
 
 class StreamSinkWriter
 {
-public:
+  public:
     using WriteFn = std::function<SinkResult(std::string_view message)>;
     using FlushFn = std::function<SinkResult(bool sync)>;
 
@@ -67,7 +67,7 @@ public:
     /// After stop was requested, how long a RETRY-ing message is still tried.
     std::chrono::milliseconds stopGrace{1000};
 
-private:
+  private:
     std::string _name;
     WriteFn _write;
     FlushFn _flush;

@@ -25,8 +25,9 @@ inline bool allDigits(const std::string& s)
 
 inline bool validScreenName(const std::string& s)
 {
-    return !s.empty() && s.size() <= 15 &&
-           std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+    return !s.empty() && s.size() <= 15 && std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    });
 }
 
 inline std::string joined(const std::vector<std::string>& items, const char* sep = ",")
@@ -45,8 +46,7 @@ inline std::string joined(const std::vector<std::string>& items, const char* sep
 inline std::string preview(std::string_view text)
 {
     std::string out;
-    for (char c : text.substr(0, 80))
-        out += (c >= 0x20 && c < 0x7f) ? c : '?';
+    for (char c : text.substr(0, 80)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
     if (text.size() > 80) out += "...";
     return out;
 }

@@ -11,17 +11,17 @@
 // a shutdown could lose.
 #include "birdgate/stream/TwitterStream.h"
 
-#include "birdgate/config/YamlScalars.h"
 #include "birdgate/common/HttpErrors.h"
+#include "birdgate/config/YamlJson.h"
+#include "birdgate/config/YamlScalars.h"
 #include "birdgate/plugin/PluginError.h"
 #include "birdgate/plugin/PluginHost.h"
 #include "birdgate/plugin/SinkInstance.h"
 #include "birdgate/server/Services.h"
+#include "birdgate/stream/StreamMessage.h"
 #include "stream/FollowResolver.h"
 #include "stream/StreamConnection.h"
 #include "stream/StreamText.h"
-#include "birdgate/stream/StreamMessage.h"
-#include "birdgate/config/YamlJson.h"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -85,12 +85,12 @@ std::unique_ptr<TwitterStream> TwitterStream::create(const ScheduleEntry& entry,
             // cannot capture bindings in the lambda below.)
             const std::string plugin = PluginHost::splitFunction(settings.sinkFunction).first;
             std::vector<std::string> bundled = bundledPluginFolders();
-            bool elsewhere = plugin == "jsonl_sink" &&
-                             std::any_of(bundled.begin(), bundled.end(), [&](const std::string& folder) {
-                                 std::error_code ec;
-                                 return std::filesystem::is_regular_file(
-                                     std::filesystem::path(folder) / PluginHost::fileName(plugin), ec);
-                             });
+            bool elsewhere =
+                plugin == "jsonl_sink" && std::any_of(bundled.begin(), bundled.end(), [&](const std::string& folder) {
+                    std::error_code ec;
+                    return std::filesystem::is_regular_file(
+                        std::filesystem::path(folder) / PluginHost::fileName(plugin), ec);
+                });
             if (!elsewhere) throw;
             PluginHost fallback(bundled);
             sink = fallback.createSink(settings.sinkFunction, settings.sinkConfig);
@@ -236,8 +236,8 @@ void TwitterStream::run(std::stop_token stop)
             if (d.action == ReconnectBackoff::Action::Stop)
             {
                 _counters.state = StreamCounters::State::Failed;
-                log.error("%s: stopped for good: Twitter answered %s; fix the configuration and restart (%s)",
-                          _prefix, std::string(ReconnectBackoff::fatalReason(a.status)), a.detail);
+                log.error("%s: stopped for good: Twitter answered %s; fix the configuration and restart (%s)", _prefix,
+                          std::string(ReconnectBackoff::fatalReason(a.status)), a.detail);
                 return;
             }
             if (ReconnectBackoff::kindOf(a.status) == ReconnectBackoff::Kind::RateLimit)
@@ -343,8 +343,7 @@ TwitterStream::Attempt TwitterStream::connectOnce(std::stop_token stop)
         call.method = "POST";
         call.path = _path;
         call.form = std::move(params);
-        UpstreamRequest wire =
-            TwitterClient(_target, _upstreams).build(call, OAuth1Authorizer(_settings.credentials));
+        UpstreamRequest wire = TwitterClient(_target, _upstreams).build(call, OAuth1Authorizer(_settings.credentials));
         Poco::Net::HTTPRequest request(wire.method, wire.target, Poco::Net::HTTPMessage::HTTP_1_1);
         request.setHost(_target.host, static_cast<Poco::UInt16>(_target.port));
         for (const auto& field : wire.headers) request.set(field.name, field.value);
@@ -406,8 +405,7 @@ TwitterStream::Attempt TwitterStream::connectOnce(std::stop_token stop)
     }
     catch (const Poco::TimeoutException&)
     {
-        result = {End::Stall, 0,
-                  "no data for " + describeWait(_settings.stallTimeout) + " (stall_timeout)"};
+        result = {End::Stall, 0, "no data for " + describeWait(_settings.stallTimeout) + " (stall_timeout)"};
     }
     catch (const Poco::Exception& e)
     {
@@ -418,8 +416,8 @@ TwitterStream::Attempt TwitterStream::connectOnce(std::stop_token stop)
         result = {End::Network, 0, e.what()};
     }
     if (stop.stop_requested() || connection->interrupted()) return {End::Stopped, 0, "stopped"};
-    if (_framer.buffered() > 0) result.detail += " (a partial message of " + std::to_string(_framer.buffered()) +
-                                                 " bytes was dropped)";
+    if (_framer.buffered() > 0)
+        result.detail += " (a partial message of " + std::to_string(_framer.buffered()) + " bytes was dropped)";
     return result;
 }
 

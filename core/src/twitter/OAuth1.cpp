@@ -51,9 +51,12 @@ const EVP_MD* digestOf(SignatureMethod method)
 {
     switch (method)
     {
-    case SignatureMethod::HmacSha1: return EVP_sha1();
-    case SignatureMethod::HmacSha256: return EVP_sha256();
-    case SignatureMethod::HmacSha512: return EVP_sha512();
+    case SignatureMethod::HmacSha1:
+        return EVP_sha1();
+    case SignatureMethod::HmacSha256:
+        return EVP_sha256();
+    case SignatureMethod::HmacSha512:
+        return EVP_sha512();
     }
     return EVP_sha1();
 }
@@ -71,9 +74,12 @@ const char* signatureMethodName(SignatureMethod method)
 {
     switch (method)
     {
-    case SignatureMethod::HmacSha1: return "HMAC-SHA1";
-    case SignatureMethod::HmacSha256: return "HMAC-SHA256";
-    case SignatureMethod::HmacSha512: return "HMAC-SHA512";
+    case SignatureMethod::HmacSha1:
+        return "HMAC-SHA1";
+    case SignatureMethod::HmacSha256:
+        return "HMAC-SHA256";
+    case SignatureMethod::HmacSha512:
+        return "HMAC-SHA512";
     }
     return "HMAC-SHA1";
 }
@@ -195,8 +201,7 @@ std::string normalizeParams(const Params& params)
 {
     std::vector<std::pair<std::string, std::string>> encoded;
     encoded.reserve(params.size());
-    for (const auto& [name, value] : params)
-        encoded.emplace_back(percentEncode(name), percentEncode(value));
+    for (const auto& [name, value] : params) encoded.emplace_back(percentEncode(name), percentEncode(value));
     std::sort(encoded.begin(), encoded.end());
     std::string out;
     for (const auto& [name, value] : encoded)
@@ -257,9 +262,9 @@ std::string authorizationHeader(std::string_view method, std::string_view url, c
                                 long long timestamp)
 {
     if (timestamp == 0)
-        timestamp = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+        timestamp =
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
     Params oauth;
     oauth.reserve(8 + extraOAuth.size());
     oauth.emplace_back("oauth_consumer_key", creds.consumerKey);

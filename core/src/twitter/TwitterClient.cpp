@@ -86,8 +86,7 @@ UpstreamRequest TwitterClient::build(const TwitterCall& call, const Authorizer& 
     return request;
 }
 
-Task<UpstreamResponse> TwitterClient::send(const TwitterCall& call, const Authorizer& auth,
-                                           UpstreamLimits limits) const
+Task<UpstreamResponse> TwitterClient::send(const TwitterCall& call, const Authorizer& auth, UpstreamLimits limits) const
 {
     co_return co_await _pool->send(_target, build(call, auth), limits);
 }

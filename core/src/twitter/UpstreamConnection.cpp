@@ -43,8 +43,7 @@ asio::ssl::context& Connection::tlsContext()
         ctx.set_default_verify_paths();
         ctx.set_verify_mode(asio::ssl::verify_peer);
         ctx.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                        asio::ssl::context::no_tlsv1_1);
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
         return ctx;
     }();
     return context;

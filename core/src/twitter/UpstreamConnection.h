@@ -25,7 +25,7 @@ namespace birdgate::upstream
 
 class Connection
 {
-public:
+  public:
     using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
     /// Resolves, connects (and for https: handshakes, verifying the peer
@@ -38,8 +38,7 @@ public:
     boost::beast::tcp_stream& tcp();
 
     /// Calls f(stream) with the stream to read and write: TLS or plain.
-    template <class F>
-    decltype(auto) visit(F&& f)
+    template <class F> decltype(auto) visit(F&& f)
     {
         if (_tls) return f(*_tls);
         return f(*_plain);
@@ -57,7 +56,7 @@ public:
     /// The process-wide TLS client context: system CA store, verify_peer.
     static boost::asio::ssl::context& tlsContext();
 
-private:
+  private:
     std::optional<boost::beast::tcp_stream> _plain;
     std::optional<TlsStream> _tls;
 };

@@ -20,8 +20,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -67,14 +67,14 @@ struct PoolState;
 /// when the context shuts down, its idle connections are closed.
 class ContextWatch : public asio::execution_context::service
 {
-public:
+  public:
     static inline asio::execution_context::id id;
 
     explicit ContextWatch(asio::execution_context& context) : service(context) {}
 
     void watch(const std::shared_ptr<PoolState>& state);
 
-private:
+  private:
     void shutdown() override;
 
     std::mutex _mutex;
@@ -123,7 +123,8 @@ struct PoolState : std::enable_shared_from_this<PoolState>
         asio::use_service<ContextWatch>(context).watch(shared_from_this());
         std::lock_guard<std::mutex> lock(mutex);
         auto& list = idle[{&context, key}];
-        if (list.size() < maxIdle) list.push_back(std::move(conn));
+        if (list.size() < maxIdle)
+            list.push_back(std::move(conn));
         else
         {
             // Over the bound: close it (after the lock is released would be
@@ -184,11 +185,11 @@ void ContextWatch::shutdown()
 /// closes it.
 class BeastAnswer final : public UpstreamAnswer
 {
-public:
+  public:
     BeastAnswer(std::shared_ptr<PoolState> state, asio::execution_context& context, std::string key,
                 std::unique_ptr<Connection> conn, UpstreamLimits limits, bool head)
-        : _state(std::move(state)), _context(context), _key(std::move(key)), _conn(std::move(conn)),
-          _limits(limits), _head(head)
+        : _state(std::move(state)), _context(context), _key(std::move(key)), _conn(std::move(conn)), _limits(limits),
+          _head(head)
     {
     }
 
@@ -228,7 +229,8 @@ public:
         const auto& message = _parser->get();
         status = message.result_int();
         reason = std::string(message.reason());
-        for (const auto& field : message) headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+        for (const auto& field : message)
+            headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
         if (auto n = _parser->content_length()) contentLength = *n;
         if (_parser->is_done()) finish();
         co_return ec;
@@ -271,7 +273,7 @@ public:
         }
     }
 
-private:
+  private:
     void finish()
     {
         std::unique_ptr<Connection> conn = std::move(_conn);
@@ -318,8 +320,7 @@ struct UpstreamPool::Impl
     /// Connection, request, head: retried once on a fresh connection when a
     /// reused one fails before any byte of the answer and the method may be
     /// repeated.
-    Task<std::unique_ptr<BeastAnswer>> exchange(UpstreamTarget target, UpstreamRequest request,
-                                                UpstreamLimits limits)
+    Task<std::unique_ptr<BeastAnswer>> exchange(UpstreamTarget target, UpstreamRequest request, UpstreamLimits limits)
     {
         auto executor = co_await asio::this_coro::executor;
         asio::execution_context& context = asio::query(executor, asio::execution::context);
@@ -357,13 +358,12 @@ UpstreamPool::UpstreamPool(std::size_t maxIdlePerTarget)
 UpstreamPool::~UpstreamPool() = default;
 
 Task<std::unique_ptr<UpstreamAnswer>> UpstreamPool::open(const UpstreamTarget& target, UpstreamRequest request,
-                                                              UpstreamLimits limits)
+                                                         UpstreamLimits limits)
 {
     co_return co_await _impl->exchange(target, std::move(request), limits);
 }
 
-Task<UpstreamResponse> UpstreamPool::send(const UpstreamTarget& target, UpstreamRequest request,
-                                               UpstreamLimits limits)
+Task<UpstreamResponse> UpstreamPool::send(const UpstreamTarget& target, UpstreamRequest request, UpstreamLimits limits)
 {
     std::unique_ptr<BeastAnswer> answer = co_await _impl->exchange(target, std::move(request), limits);
     const std::string key = keyOf(target);
@@ -386,18 +386,19 @@ Task<UpstreamResponse> UpstreamPool::send(const UpstreamTarget& target, Upstream
 }
 
 UpstreamResponse UpstreamPool::sendBlocking(const UpstreamTarget& target, UpstreamRequest request,
-                                                 UpstreamLimits limits)
+                                            UpstreamLimits limits)
 {
     // Connections made here are parked under this io_context and closed
     // with it (ContextWatch): a blocking caller gets no keep-alive.
     asio::io_context context;
     std::exception_ptr error;
     std::optional<UpstreamResponse> result;
-    asio::co_spawn(context, send(target, std::move(request), limits),
-                   [&](std::exception_ptr e, UpstreamResponse r) {
-                       if (e) error = e;
-                       else result = std::move(r);
-                   });
+    asio::co_spawn(context, send(target, std::move(request), limits), [&](std::exception_ptr e, UpstreamResponse r) {
+        if (e)
+            error = e;
+        else
+            result = std::move(r);
+    });
     context.run();
     if (error) std::rethrow_exception(error);
     return std::move(*result);

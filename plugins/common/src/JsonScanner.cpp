@@ -39,8 +39,7 @@ void JsonScanner::skipSpace()
     while (_pos < _text.size())
     {
         const char c = _text[_pos];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-            break;
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
         ++_pos;
     }
 }
@@ -48,31 +47,27 @@ void JsonScanner::skipSpace()
 char JsonScanner::peek()
 {
     skipSpace();
-    if (_pos >= _text.size())
-        fail("unexpected end of input");
+    if (_pos >= _text.size()) fail("unexpected end of input");
     return _text[_pos];
 }
 
 void JsonScanner::expect(char c)
 {
-    if (peek() != c)
-        fail(std::string("expected '") + c + "'");
+    if (peek() != c) fail(std::string("expected '") + c + "'");
     ++_pos;
 }
 
 bool JsonScanner::separator(char close)
 {
     const char next = peek();
-    if (next != close && next != ',')
-        fail(std::string("expected ',' or '") + close + "'");
+    if (next != close && next != ',') fail(std::string("expected ',' or '") + close + "'");
     ++_pos;
     return next == ',';
 }
 
 void JsonScanner::checkDepth(int depth) const
 {
-    if (depth >= MAX_JSON_DEPTH)
-        fail("nested deeper than " + std::to_string(MAX_JSON_DEPTH) + " levels");
+    if (depth >= MAX_JSON_DEPTH) fail("nested deeper than " + std::to_string(MAX_JSON_DEPTH) + " levels");
 }
 
 void JsonScanner::skipValue(int depth)
@@ -92,8 +87,7 @@ void JsonScanner::skipValue(int depth)
         {
             if (c == '{')
             {
-                if (peek() != '"')
-                    fail("expected a string key");
+                if (peek() != '"') fail("expected a string key");
                 readString(nullptr);
                 expect(':');
             }
@@ -123,42 +117,56 @@ void JsonScanner::readString(std::string* decoded)
         while (_pos < _text.size())
         {
             const unsigned char c = static_cast<unsigned char>(_text[_pos]);
-            if (c == '"' || c == '\\' || c < 0x20)
-                break;
+            if (c == '"' || c == '\\' || c < 0x20) break;
             ++_pos;
         }
-        if (decoded)
-            decoded->append(_text.data() + runStart, _pos - runStart);
-        if (_pos >= _text.size())
-            fail("unterminated string");
+        if (decoded) decoded->append(_text.data() + runStart, _pos - runStart);
+        if (_pos >= _text.size()) fail("unterminated string");
         const char c = _text[_pos];
         if (c == '"')
         {
             ++_pos;
             return;
         }
-        if (c != '\\')
-            fail("control character in a string");
+        if (c != '\\') fail("control character in a string");
         ++_pos;
-        if (_pos >= _text.size())
-            fail("unterminated string");
+        if (_pos >= _text.size()) fail("unterminated string");
         const char e = _text[_pos++];
         char plain = 0;
         switch (e)
         {
-        case '"': plain = '"'; break;
-        case '\\': plain = '\\'; break;
-        case '/': plain = '/'; break;
-        case 'b': plain = '\b'; break;
-        case 'f': plain = '\f'; break;
-        case 'n': plain = '\n'; break;
-        case 'r': plain = '\r'; break;
-        case 't': plain = '\t'; break;
-        case 'u': readEscapedCodePoint(decoded); continue;
-        default: --_pos; fail("invalid escape in a string");
+        case '"':
+            plain = '"';
+            break;
+        case '\\':
+            plain = '\\';
+            break;
+        case '/':
+            plain = '/';
+            break;
+        case 'b':
+            plain = '\b';
+            break;
+        case 'f':
+            plain = '\f';
+            break;
+        case 'n':
+            plain = '\n';
+            break;
+        case 'r':
+            plain = '\r';
+            break;
+        case 't':
+            plain = '\t';
+            break;
+        case 'u':
+            readEscapedCodePoint(decoded);
+            continue;
+        default:
+            --_pos;
+            fail("invalid escape in a string");
         }
-        if (decoded)
-            decoded->push_back(plain);
+        if (decoded) decoded->push_back(plain);
     }
 }
 
@@ -169,8 +177,7 @@ void JsonScanner::fail(const std::string& what) const
 
 unsigned JsonScanner::hex4()
 {
-    if (_text.size() - _pos < 4)
-        fail("truncated \\u escape");
+    if (_text.size() - _pos < 4) fail("truncated \\u escape");
     unsigned value = 0;
     for (int i = 0; i < 4; ++i)
     {
@@ -214,45 +221,35 @@ void JsonScanner::readEscapedCodePoint(std::string* decoded)
     }
     else if (cp >= 0xDC00 && cp <= 0xDFFF)
         cp = 0xFFFD;
-    if (decoded)
-        appendUtf8(*decoded, cp);
+    if (decoded) appendUtf8(*decoded, cp);
 }
 
 void JsonScanner::skipNumber()
 {
-    if (_text[_pos] == '-')
-        ++_pos;
-    if (!digit())
-        fail("invalid number");
+    if (_text[_pos] == '-') ++_pos;
+    if (!digit()) fail("invalid number");
     if (_text[_pos] == '0')
         ++_pos;
     else
-        while (digit())
-            ++_pos;
+        while (digit()) ++_pos;
     if (_pos < _text.size() && _text[_pos] == '.')
     {
         ++_pos;
-        if (!digit())
-            fail("invalid number");
-        while (digit())
-            ++_pos;
+        if (!digit()) fail("invalid number");
+        while (digit()) ++_pos;
     }
     if (_pos < _text.size() && (_text[_pos] == 'e' || _text[_pos] == 'E'))
     {
         ++_pos;
-        if (_pos < _text.size() && (_text[_pos] == '+' || _text[_pos] == '-'))
-            ++_pos;
-        if (!digit())
-            fail("invalid number");
-        while (digit())
-            ++_pos;
+        if (_pos < _text.size() && (_text[_pos] == '+' || _text[_pos] == '-')) ++_pos;
+        if (!digit()) fail("invalid number");
+        while (digit()) ++_pos;
     }
 }
 
 void JsonScanner::literal(std::string_view word)
 {
-    if (_text.substr(_pos, word.size()) != word)
-        fail("unexpected character");
+    if (_text.substr(_pos, word.size()) != word) fail("unexpected character");
     _pos += word.size();
 }
 

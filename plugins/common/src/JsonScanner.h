@@ -32,13 +32,13 @@ constexpr int MAX_JSON_DEPTH = 512;
 /// "invalid JSON at byte <offset>: <what>".
 class JsonError : public std::runtime_error
 {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 class JsonScanner
 {
-public:
+  public:
     explicit JsonScanner(std::string_view text, std::size_t pos = 0) : _text(text), _pos(pos) {}
 
     std::size_t pos() const { return _pos; }
@@ -70,7 +70,7 @@ public:
 
     [[noreturn]] void fail(const std::string& what) const;
 
-private:
+  private:
     unsigned hex4();
     void readEscapedCodePoint(std::string* decoded);
     bool digit() const { return _pos < _text.size() && _text[_pos] >= '0' && _text[_pos] <= '9'; }
@@ -108,19 +108,16 @@ std::size_t readMembers(JsonScanner& r, int depth, std::vector<JsonMember>& memb
     }
     for (;;)
     {
-        if (r.peek() != '"')
-            r.fail("expected a string key");
+        if (r.peek() != '"') r.fail("expected a string key");
         JsonMember& m = members.emplace_back();
         m.keyStart = r.pos();
         r.readString(&m.key);
         r.expect(':');
         r.skipSpace();
         m.valueStart = r.pos();
-        if (!onValue(static_cast<const JsonMember&>(m)))
-            r.skipValue(depth + 1);
+        if (!onValue(static_cast<const JsonMember&>(m))) r.skipValue(depth + 1);
         m.valueEnd = r.pos();
-        if (!r.separator('}'))
-            return r.pos() - 1;
+        if (!r.separator('}')) return r.pos() - 1;
     }
 }
 

@@ -11,10 +11,8 @@ namespace
 
 class Walk
 {
-public:
-    Walk(std::string_view answer, const std::function<void(const Tweet&)>& onTweet) : _r(answer), _onTweet(onTweet)
-    {
-    }
+  public:
+    Walk(std::string_view answer, const std::function<void(const Tweet&)>& onTweet) : _r(answer), _onTweet(onTweet) {}
 
     void answer()
     {
@@ -26,11 +24,10 @@ public:
         else
             _r.skipValue(1);
         _r.skipSpace();
-        if (!_r.atEnd())
-            _r.fail("unexpected data after the JSON value");
+        if (!_r.atEnd()) _r.fail("unexpected data after the JSON value");
     }
 
-private:
+  private:
     /// The array at the cursor, at `depth`: its object elements are tweets.
     void tweetArray(int depth)
     {
@@ -73,8 +70,7 @@ private:
             container = true;
             return true;
         });
-        if (!container)
-            _onTweet(Tweet{open, close, _top, true});
+        if (!container) _onTweet(Tweet{open, close, _top, true});
     }
 
     JsonScanner _r;

@@ -26,10 +26,10 @@ namespace birdgate::plugins
 
 struct Tweet
 {
-    std::size_t open;  // the tweet's '{'
-    std::size_t close; // its '}'
+    std::size_t open;                       // the tweet's '{'
+    std::size_t close;                      // its '}'
     const std::vector<JsonMember>& members; // valid during the callback only
-    bool wholeAnswer;  // the answer itself, not an element of a container
+    bool wholeAnswer;                       // the answer itself, not an element of a container
 };
 
 /// Validates `answer` and calls `onTweet` for each tweet in it, in the order

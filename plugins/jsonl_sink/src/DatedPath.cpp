@@ -15,8 +15,7 @@ namespace
 
 [[noreturn]] void malformed(const std::string& pattern, std::size_t at, const std::string& what)
 {
-    throw std::invalid_argument("path pattern '" + pattern + "': " + what + " at character " +
-                                std::to_string(at + 1));
+    throw std::invalid_argument("path pattern '" + pattern + "': " + what + " at character " + std::to_string(at + 1));
 }
 
 // Conversion letters glibc's strftime documents, plus Python's %f.
@@ -30,17 +29,12 @@ void checkFormat(const std::string& pattern, std::size_t at, const std::string& 
 {
     for (std::size_t i = 0; i < format.size(); ++i)
     {
-        if (format[i] != '%')
-            continue;
+        if (format[i] != '%') continue;
         std::size_t j = i + 1;
-        while (j < format.size() && format[j] != '\0' && std::strchr("_-0^#", format[j]))
-            ++j;
-        while (j < format.size() && format[j] >= '0' && format[j] <= '9')
-            ++j;
-        if (j < format.size() && (format[j] == 'E' || format[j] == 'O'))
-            ++j;
-        if (j >= format.size())
-            malformed(pattern, at, "'%' at the end of '{:" + format + "}'");
+        while (j < format.size() && format[j] != '\0' && std::strchr("_-0^#", format[j])) ++j;
+        while (j < format.size() && format[j] >= '0' && format[j] <= '9') ++j;
+        if (j < format.size() && (format[j] == 'E' || format[j] == 'O')) ++j;
+        if (j >= format.size()) malformed(pattern, at, "'%' at the end of '{:" + format + "}'");
         if (!isConversion(format[j]))
             malformed(pattern, at, std::string("unknown conversion '%") + format[j] + "' in '{:" + format + "}'");
         if (format[j] == 'f' && j != i + 1)
@@ -133,11 +127,9 @@ DatedPath::DatedPath(std::string pattern) : _pattern(std::move(pattern))
         }
         const std::size_t open = i;
         const std::size_t close = p.find('}', i + 1);
-        if (close == std::string::npos)
-            malformed(p, open, "unclosed '{'");
+        if (close == std::string::npos) malformed(p, open, "unclosed '{'");
         const std::string field = p.substr(open + 1, close - open - 1);
-        if (field.find('{') != std::string::npos)
-            malformed(p, open, "nested '{' in a replacement field");
+        if (field.find('{') != std::string::npos) malformed(p, open, "nested '{' in a replacement field");
         const std::size_t colon = field.find(':');
         if (colon == std::string::npos)
             malformed(p, open, "'{" + field + "}' has no ':' and format (write e.g. '{:%Y-%m-%d}')");
@@ -145,8 +137,7 @@ DatedPath::DatedPath(std::string pattern) : _pattern(std::move(pattern))
         if (!index.empty() && index != "0")
             malformed(p, open, "'{" + field + "}': only the time itself ('{:...}' or '{0:...}') can be formatted");
         const std::string format = field.substr(colon + 1);
-        if (format.empty())
-            malformed(p, open, "'{" + field + "}' has an empty format");
+        if (format.empty()) malformed(p, open, "'{" + field + "}' has an empty format");
         checkFormat(p, open, format);
         if (!literal.empty())
         {
@@ -155,12 +146,10 @@ DatedPath::DatedPath(std::string pattern) : _pattern(std::move(pattern))
         }
         _parts.push_back({true, format});
         _fixed = false;
-        if (withMicroseconds(format, 0) != format)
-            _subSecond = true;
+        if (withMicroseconds(format, 0) != format) _subSecond = true;
         i = close;
     }
-    if (!literal.empty())
-        _parts.push_back({false, literal});
+    if (!literal.empty()) _parts.push_back({false, literal});
 }
 
 std::string DatedPath::format(std::chrono::system_clock::time_point t) const

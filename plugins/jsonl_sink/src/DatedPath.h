@@ -26,7 +26,7 @@ namespace birdgate::jsonl
 
 class DatedPath
 {
-public:
+  public:
     explicit DatedPath(std::string pattern);
 
     /// The path for UTC time `t`.
@@ -41,10 +41,10 @@ public:
     /// cache the last name per second must not.
     bool subSecond() const { return _subSecond; }
 
-private:
+  private:
     struct Part
     {
-        bool time;        // true: strftime format; false: literal text
+        bool time; // true: strftime format; false: literal text
         std::string text;
     };
 

@@ -16,32 +16,30 @@ namespace birdgate::jsonl
 
 class JsonlError : public std::runtime_error
 {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 class WriteError : public JsonlError
 {
-public:
+  public:
     /// errorCode is the errno; the message reads "<action> <path>: <strerror>".
-    WriteError(int errorCode, const std::string& action, const std::string& path) :
-        JsonlError(action + " " + path + ": " + std::strerror(errorCode)),
-        _errorCode(errorCode),
-        _path(path)
+    WriteError(int errorCode, const std::string& action, const std::string& path)
+        : JsonlError(action + " " + path + ": " + std::strerror(errorCode)), _errorCode(errorCode), _path(path)
     {
     }
 
     int errorCode() const { return _errorCode; }
     const std::string& path() const { return _path; }
 
-private:
+  private:
     int _errorCode;
     std::string _path;
 };
 
 class BadMessage : public JsonlError
 {
-public:
+  public:
     using JsonlError::JsonlError;
 };
 

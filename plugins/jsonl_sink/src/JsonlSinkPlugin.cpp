@@ -52,7 +52,7 @@ using birdgate::jsonl::WriteError;
 
 struct Settings
 {
-    std::string pattern;                         // DatedPath pattern, base applied
+    std::string pattern; // DatedPath pattern, base applied
     JsonlWriter::Flush flush = JsonlWriter::Flush::Os();
 };
 
@@ -63,8 +63,7 @@ std::string escapeBraces(const std::string& text)
     for (const char c : text)
     {
         out += c;
-        if (c == '{' || c == '}')
-            out += c;
+        if (c == '{' || c == '}') out += c;
     }
     return out;
 }
@@ -120,8 +119,7 @@ Settings readSettings(std::string_view config, const std::string& what, birdgate
         throw std::invalid_argument(what + ": path: is required, e.g. {\"path\": \"tweets.{:%Y-%m-%d}.jsonl\"}");
     if (!base.empty() && std::filesystem::path(path).is_relative())
     {
-        if (base.back() != '/')
-            base += '/';
+        if (base.back() != '/') base += '/';
         path = escapeBraces(base) + path;
     }
     settings.pattern = path;
@@ -134,7 +132,7 @@ Settings readSettings(std::string_view config, const std::string& what, birdgate
 
 class JsonlSink
 {
-public:
+  public:
     JsonlSink(std::string_view config, birdgate::sdk::Host host) : _host(host)
     {
         const Settings settings = readSettings(config, "jsonl_sink.write", host);
@@ -191,7 +189,7 @@ public:
         }
     }
 
-private:
+  private:
     void tickQuietly(std::chrono::system_clock::time_point now)
     {
         try
@@ -271,7 +269,7 @@ void appendCompact(std::string& out, std::string_view value)
 
 class AppendTweets
 {
-public:
+  public:
     AppendTweets(std::string_view config, birdgate::sdk::Host host)
     {
         const Settings settings = readSettings(config, "jsonl_sink.append", host);
@@ -317,7 +315,7 @@ public:
         }
     }
 
-private:
+  private:
     std::unique_ptr<JsonlWriter> _writer; // closed (synced) with the instance
 };
 

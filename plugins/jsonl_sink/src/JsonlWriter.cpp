@@ -3,8 +3,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -24,8 +24,7 @@ std::size_t writeAll(int fd, const char* data, std::size_t len, int& error)
         const ssize_t n = ::write(fd, data + done, len - done);
         if (n < 0)
         {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             error = errno;
             break;
         }
@@ -40,9 +39,7 @@ std::size_t writeAll(int fd, const char* data, std::size_t len, int& error)
 }
 } // namespace
 
-JsonlWriter::JsonlWriter(const std::string& pattern, Flush flush) : _path(pattern), _flush(flush)
-{
-}
+JsonlWriter::JsonlWriter(const std::string& pattern, Flush flush) : _path(pattern), _flush(flush) {}
 
 JsonlWriter::~JsonlWriter()
 {
@@ -72,8 +69,7 @@ const std::string& JsonlWriter::nameFor(TimePoint now)
 
 void JsonlWriter::write(std::string_view message, TimePoint now)
 {
-    while (!message.empty() && (message.back() == '\n' || message.back() == '\r'))
-        message.remove_suffix(1);
+    while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) message.remove_suffix(1);
 
     std::lock_guard lock(_mutex);
     if (message.empty())
@@ -149,8 +145,7 @@ void JsonlWriter::appendLocked(std::string_view message)
     const std::size_t total = message.size() + 1;
 
     ssize_t n;
-    do
-        n = ::writev(_fd, parts, 2);
+    do n = ::writev(_fd, parts, 2);
     while (n < 0 && errno == EINTR);
 
     if (n >= 0 && static_cast<std::size_t>(n) == total)
@@ -186,7 +181,9 @@ void JsonlWriter::appendLocked(std::string_view message)
 
     ++_counters.writeErrors;
     std::string action = "cannot append to";
-    struct stat st{};
+    struct stat st
+    {
+    };
     // Nobody else appends in between: the mutex is held, and one stream
     // owns one file (the Redis lock keeps other instances off it).
     if (::fstat(_fd, &st) != 0 || st.st_size < static_cast<off_t>(written) ||
@@ -224,7 +221,9 @@ void JsonlWriter::openLocked(const std::string& path, TimePoint now)
     const int reader = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (reader >= 0)
     {
-        struct stat st{};
+        struct stat st
+        {
+        };
         char last = '\n';
         if (::fstat(reader, &st) == 0 && st.st_size > 0 && ::pread(reader, &last, 1, st.st_size - 1) == 1 &&
             last != '\n')
@@ -244,8 +243,7 @@ void JsonlWriter::openLocked(const std::string& path, TimePoint now)
 
 void JsonlWriter::syncLocked(bool full)
 {
-    if (_fd < 0 || !_dirty)
-        return;
+    if (_fd < 0 || !_dirty) return;
     const int rc = full ? ::fsync(_fd) : ::fdatasync(_fd);
     if (rc != 0)
     {
@@ -259,8 +257,7 @@ void JsonlWriter::syncLocked(bool full)
 
 void JsonlWriter::closeLocked()
 {
-    if (_fd < 0)
-        return;
+    if (_fd < 0) return;
     // Always close, even when the sync fails: a descriptor must not leak,
     // and reopening later appends after whatever the kernel kept.
     int syncError = 0;
@@ -283,8 +280,7 @@ void JsonlWriter::closeLocked()
         ++_counters.syncErrors;
         throw WriteError(error, "cannot close", path);
     }
-    if (syncError != 0)
-        throw WriteError(syncError, "cannot sync", path);
+    if (syncError != 0) throw WriteError(syncError, "cannot sync", path);
 }
 
 void JsonlWriter::tick(TimePoint now)

@@ -47,12 +47,12 @@ namespace birdgate::jsonl
 
 class JsonlWriter
 {
-public:
+  public:
     using TimePoint = std::chrono::system_clock::time_point;
 
     class Flush
     {
-    public:
+      public:
         enum class Mode
         {
             Os,
@@ -67,7 +67,7 @@ public:
         Mode mode() const { return _mode; }
         std::chrono::seconds interval() const { return _interval; }
 
-    private:
+      private:
         Flush(Mode mode, std::chrono::seconds interval) : _mode(mode), _interval(interval) {}
 
         Mode _mode;
@@ -76,12 +76,12 @@ public:
 
     struct Counters
     {
-        std::uint64_t lines = 0;        // messages written
-        std::uint64_t bytes = 0;        // their bytes, newlines included
-        std::uint64_t writeErrors = 0;  // WriteError thrown (open or write)
-        std::uint64_t badMessages = 0;  // BadMessage thrown
+        std::uint64_t lines = 0;       // messages written
+        std::uint64_t bytes = 0;       // their bytes, newlines included
+        std::uint64_t writeErrors = 0; // WriteError thrown (open or write)
+        std::uint64_t badMessages = 0; // BadMessage thrown
         std::uint64_t filesOpened = 0;
-        std::uint64_t syncs = 0;        // fsync/fdatasync done
+        std::uint64_t syncs = 0; // fsync/fdatasync done
         std::uint64_t syncErrors = 0;
     };
 
@@ -118,11 +118,11 @@ public:
     const DatedPath& datedPath() const { return _path; }
     Flush flushMode() const { return _flush; }
 
-private:
+  private:
     const std::string& nameFor(TimePoint now);
     void openLocked(const std::string& path, TimePoint now);
-    void closeLocked();            // throws WriteError
-    void syncLocked(bool full);    // throws WriteError
+    void closeLocked();         // throws WriteError
+    void syncLocked(bool full); // throws WriteError
     void appendLocked(std::string_view message);
 
     mutable std::mutex _mutex;
@@ -130,7 +130,7 @@ private:
     Flush _flush;
     int _fd = -1;
     std::string _currentPath;
-    bool _dirty = false;           // lines written since the last sync
+    bool _dirty = false; // lines written since the last sync
     TimePoint _lastSync;
     bool _haveCachedName = false;
     std::int64_t _cachedSecond = 0;

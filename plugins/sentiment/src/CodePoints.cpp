@@ -27,14 +27,50 @@ void CodePoints::decodeUtf8(std::string_view utf8, std::u32string& out)
         std::size_t length = 0;
         unsigned char lo = 0x80, hi = 0xBF;
         char32_t cp = 0;
-        if (b0 >= 0xC2 && b0 <= 0xDF) { length = 2; cp = b0 & 0x1F; }
-        else if (b0 == 0xE0) { length = 3; lo = 0xA0; cp = b0 & 0x0F; }
-        else if (b0 >= 0xE1 && b0 <= 0xEC) { length = 3; cp = b0 & 0x0F; }
-        else if (b0 == 0xED) { length = 3; hi = 0x9F; cp = b0 & 0x0F; }
-        else if (b0 >= 0xEE && b0 <= 0xEF) { length = 3; cp = b0 & 0x0F; }
-        else if (b0 == 0xF0) { length = 4; lo = 0x90; cp = b0 & 0x07; }
-        else if (b0 >= 0xF1 && b0 <= 0xF3) { length = 4; cp = b0 & 0x07; }
-        else if (b0 == 0xF4) { length = 4; hi = 0x8F; cp = b0 & 0x07; }
+        if (b0 >= 0xC2 && b0 <= 0xDF)
+        {
+            length = 2;
+            cp = b0 & 0x1F;
+        }
+        else if (b0 == 0xE0)
+        {
+            length = 3;
+            lo = 0xA0;
+            cp = b0 & 0x0F;
+        }
+        else if (b0 >= 0xE1 && b0 <= 0xEC)
+        {
+            length = 3;
+            cp = b0 & 0x0F;
+        }
+        else if (b0 == 0xED)
+        {
+            length = 3;
+            hi = 0x9F;
+            cp = b0 & 0x0F;
+        }
+        else if (b0 >= 0xEE && b0 <= 0xEF)
+        {
+            length = 3;
+            cp = b0 & 0x0F;
+        }
+        else if (b0 == 0xF0)
+        {
+            length = 4;
+            lo = 0x90;
+            cp = b0 & 0x07;
+        }
+        else if (b0 >= 0xF1 && b0 <= 0xF3)
+        {
+            length = 4;
+            cp = b0 & 0x07;
+        }
+        else if (b0 == 0xF4)
+        {
+            length = 4;
+            hi = 0x8F;
+            cp = b0 & 0x07;
+        }
         if (length == 0)
         {
             out.push_back(replacement);
@@ -105,8 +141,14 @@ bool CodePoints::isSpace(char32_t ch)
     if (ch < 0x80) return ch == ' ' || (ch >= 0x09 && ch <= 0x0D) || (ch >= 0x1C && ch <= 0x1F);
     switch (ch)
     {
-    case 0x85: case 0xA0: case 0x1680: case 0x2028: case 0x2029:
-    case 0x202F: case 0x205F: case 0x3000:
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
         return true;
     default:
         return ch >= 0x2000 && ch <= 0x200A;

@@ -12,26 +12,26 @@ namespace birdgate::sentiment
 
 class CodePoints
 {
-public:
+  public:
     static constexpr char32_t replacement = 0xFFFD;
 
     static void decodeUtf8(std::string_view utf8, std::u32string& out);
-        /// Appends the code points of utf8 to out. Ill-formed sequences become
-        /// U+FFFD, one per maximal invalid subpart (what Python's
-        /// bytes.decode("utf-8", "replace") does), so garbage never throws.
+    /// Appends the code points of utf8 to out. Ill-formed sequences become
+    /// U+FFFD, one per maximal invalid subpart (what Python's
+    /// bytes.decode("utf-8", "replace") does), so garbage never throws.
 
     static std::string toUtf8(std::u32string_view text);
-        /// Encodes text (surrogates and out-of-range values become U+FFFD).
+    /// Encodes text (surrogates and out-of-range values become U+FFFD).
 
     static bool isSpace(char32_t ch);
-        /// True for the characters Python's str.isspace() and re's \s accept.
+    /// True for the characters Python's str.isspace() and re's \s accept.
 
     static bool isAlpha(char32_t ch);
-        /// True for Unicode letters (Lu, Ll, Lt, Lm, Lo), as in str.isalpha().
+    /// True for Unicode letters (Lu, Ll, Lt, Lm, Lo), as in str.isalpha().
 
     static void appendLower(char32_t ch, std::u32string& out);
-        /// Appends the lowercase form of ch; like str.lower(), U+0130 becomes
-        /// two code points ("i" + combining dot above).
+    /// Appends the lowercase form of ch; like str.lower(), U+0130 becomes
+    /// two code points ("i" + combining dot above).
 };
 
 } // namespace birdgate::sentiment

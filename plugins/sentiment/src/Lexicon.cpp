@@ -47,8 +47,7 @@ double parseScore(const std::string& text, const std::string& form)
     // Python's float(): surrounding blanks and a leading '+' are accepted.
     std::size_t begin = text.find_first_not_of(" \t\n\r\f\v");
     std::size_t end = text.find_last_not_of(" \t\n\r\f\v");
-    if (begin == std::string::npos)
-        throw Poco::DataFormatException("sentiment lexicon: empty score for", form);
+    if (begin == std::string::npos) throw Poco::DataFormatException("sentiment lexicon: empty score for", form);
     if (text[begin] == '+') ++begin;
     double value = 0.0;
     const char* first = text.data() + begin;
@@ -61,13 +60,11 @@ double parseScore(const std::string& text, const std::string& form)
 
 class WordHandler : public Poco::XML::DefaultHandler
 {
-public:
-    explicit WordHandler(RawLexicon& lexicon): _lexicon(lexicon)
-    {
-    }
+  public:
+    explicit WordHandler(RawLexicon& lexicon) : _lexicon(lexicon) {}
 
     void startElement(const Poco::XML::XMLString&, const Poco::XML::XMLString& localName,
-        const Poco::XML::XMLString& qname, const Poco::XML::Attributes& attributes) override
+                      const Poco::XML::XMLString& qname, const Poco::XML::Attributes& attributes) override
     {
         ++_depth;
         // ElementTree's root.findall("word"): direct children of the root only.
@@ -77,10 +74,8 @@ public:
         if (form.empty()) return;
         PosKey pos;
         if (attributes.getIndex("pos") >= 0) pos = attributes.getValue("pos");
-        const Triple psi = {
-            score(attributes, "polarity", 0.0, form),
-            score(attributes, "subjectivity", 0.0, form),
-            score(attributes, "intensity", 1.0, form)};
+        const Triple psi = {score(attributes, "polarity", 0.0, form), score(attributes, "subjectivity", 0.0, form),
+                            score(attributes, "intensity", 1.0, form)};
         auto [it, inserted] = _lexicon.forms.try_emplace(form);
         if (inserted) _lexicon.order.push_back(form);
         auto& byPos = it->second.byPos;
@@ -94,15 +89,14 @@ public:
         slot->second.push_back(psi);
     }
 
-    void endElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&,
-        const Poco::XML::XMLString&) override
+    void endElement(const Poco::XML::XMLString&, const Poco::XML::XMLString&, const Poco::XML::XMLString&) override
     {
         --_depth;
     }
 
-private:
+  private:
     static double score(const Poco::XML::Attributes& attributes, const char* name, double fallback,
-        const std::string& form)
+                        const std::string& form)
     {
         if (attributes.getIndex(name) < 0) return fallback;
         return parseScore(attributes.getValue(name), form);
@@ -126,8 +120,7 @@ Triple average(const std::vector<Triple>& triples)
 std::string adverbOf(std::string form)
 {
     auto endsWith = [&form](std::string_view suffix) {
-        return form.size() >= suffix.size() &&
-            std::string_view(form).substr(form.size() - suffix.size()) == suffix;
+        return form.size() >= suffix.size() && std::string_view(form).substr(form.size() - suffix.size()) == suffix;
     };
     if (endsWith("y")) form.back() = 'i';
     if (endsWith("le")) form.resize(form.size() - 2);
@@ -179,8 +172,7 @@ Lexicon::Lexicon(const std::string& xmlPath)
 
     std::unordered_map<std::string, Entry> entries;
     entries.reserve(averaged.size() * 2);
-    for (const auto& [form, a] : averaged)
-        entries[form] = Entry{a.none[0], a.none[1], a.none[2], a.hasRb};
+    for (const auto& [form, a] : averaged) entries[form] = Entry{a.none[0], a.none[1], a.none[2], a.hasRb};
     // Adverbs get the adjective's scores as their RB and pos-less entries, in
     // file order, so the last adjective mapping to an adverb wins.
     for (const auto& [form, a] : averaged)

@@ -15,7 +15,7 @@ namespace birdgate::sentiment
 
 class Lexicon
 {
-public:
+  public:
     struct Entry
     {
         double polarity;
@@ -25,23 +25,20 @@ public:
     };
 
     explicit Lexicon(const std::string& xmlPath);
-        /// Loads and averages the lexicon. Throws Poco::FileNotFoundException
-        /// when the file cannot be opened, Poco::XML::SAXParseException on
-        /// malformed XML and Poco::DataFormatException on a non-numeric score.
+    /// Loads and averages the lexicon. Throws Poco::FileNotFoundException
+    /// when the file cannot be opened, Poco::XML::SAXParseException on
+    /// malformed XML and Poco::DataFormatException on a non-numeric score.
 
     const Entry* find(std::u32string_view form) const;
-        /// The pos-less entry of form, or nullptr when the word is unknown.
+    /// The pos-less entry of form, or nullptr when the word is unknown.
 
     std::size_t size() const;
 
-private:
+  private:
     struct Hash
     {
         using is_transparent = void;
-        std::size_t operator()(std::u32string_view s) const noexcept
-        {
-            return std::hash<std::u32string_view>{}(s);
-        }
+        std::size_t operator()(std::u32string_view s) const noexcept { return std::hash<std::u32string_view>{}(s); }
     };
 
     std::unordered_map<std::u32string, Entry, Hash, std::equal_to<>> _entries;

@@ -58,8 +58,7 @@ bool endsWithLy(std::u32string_view w)
 
 } // namespace
 
-SentimentAnalyzer::SentimentAnalyzer(const std::string& lexiconXmlPath):
-    _lexicon(lexiconXmlPath)
+SentimentAnalyzer::SentimentAnalyzer(const std::string& lexiconXmlPath) : _lexicon(lexiconXmlPath)
 {
     _emoticons.reserve(emoticons.size());
     for (const Emoticon& e : emoticons)

@@ -14,10 +14,10 @@ namespace birdgate::sentiment
 {
 
 class SentimentAnalyzer
-    /// Immutable after construction; analyze() may be called from any number
-    /// of threads at once.
+/// Immutable after construction; analyze() may be called from any number
+/// of threads at once.
 {
-public:
+  public:
     struct Result
     {
         double polarity;     ///< -1.0 (negative) .. +1.0 (positive)
@@ -25,15 +25,15 @@ public:
     };
 
     explicit SentimentAnalyzer(const std::string& lexiconXmlPath);
-        /// Loads pattern's en-sentiment.xml; throws as Lexicon does.
+    /// Loads pattern's en-sentiment.xml; throws as Lexicon does.
 
     Result analyze(std::string_view utf8Text) const;
-        /// Scores a UTF-8 text. Invalid UTF-8 is read as U+FFFD, so any byte
-        /// string gives a result; a text without sentiment words gives {0, 0}.
+    /// Scores a UTF-8 text. Invalid UTF-8 is read as U+FFFD, so any byte
+    /// string gives a result; a text without sentiment words gives {0, 0}.
 
     const Lexicon& lexicon() const;
 
-private:
+  private:
     struct LowerEmoticon
     {
         std::u32string text;

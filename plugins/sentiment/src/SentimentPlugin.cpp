@@ -80,7 +80,7 @@ std::string pluginFolder()
 
 class AddSentiment
 {
-public:
+  public:
     AddSentiment(std::string_view config, birdgate::sdk::Host host)
     {
         std::string lexicon;
@@ -115,8 +115,7 @@ public:
         }
         catch (const Poco::Exception& e)
         {
-            throw std::invalid_argument("sentiment.add_sentiment: the config is not a JSON object: " +
-                                        e.displayText());
+            throw std::invalid_argument("sentiment.add_sentiment: the config is not a JSON object: " + e.displayText());
         }
 
         // A relative lexicon is read next to the plugin, not in whatever
@@ -135,20 +134,19 @@ public:
             throw std::runtime_error("sentiment.add_sentiment: cannot load the lexicon " + lexicon + ": " +
                                      e.displayText());
         }
-        host.debug("sentiment.add_sentiment: lexicon " + lexicon + ", " +
-                   std::to_string(_analyzer->lexicon().size()) + " words");
+        host.debug("sentiment.add_sentiment: lexicon " + lexicon + ", " + std::to_string(_analyzer->lexicon().size()) +
+                   " words");
     }
 
     // Thread-safe: reads only immutable members; all state is on the stack.
     void call(std::string_view input, std::string_view /*context*/, birdgate::sdk::Output& out) const
     {
         std::string result;
-        if (rewrite(input, result))
-            out.json(result);
+        if (rewrite(input, result)) out.json(result);
         // else: no tweet to score, the answer goes back unchanged
     }
 
-private:
+  private:
     /// Copies `in` to `out` with the scores added; false when nothing changed.
     bool rewrite(std::string_view in, std::string& out) const
     {
@@ -157,8 +155,7 @@ private:
         // Tweets are rewritten as the walk finds them; when a later byte
         // turns out invalid it throws, and call() drops the half-built `out`.
         birdgate::plugins::forEachTweet(in, [&](const Tweet& tweet) { rewriteTweet(pass, tweet); });
-        if (pass.tweets == 0)
-            return false;
+        if (pass.tweets == 0) return false;
         pass.copyTo(in.size());
         return true;
     }
@@ -190,11 +187,9 @@ private:
             for (const JsonMember& m : tweet.members)
                 if (m.key == field && pass.in[m.valueStart] == '"')
                     text = &m; // the last duplicate wins, as in most parsers
-            if (text)
-                break;
+            if (text) break;
         }
-        if (!text)
-            return;
+        if (!text) return;
 
         std::string decoded;
         JsonScanner(pass.in, text->valueStart).readString(&decoded);
@@ -210,8 +205,7 @@ private:
         }
 
         bool replacing = false;
-        for (const JsonMember& m : tweet.members)
-            replacing = replacing || ours(m.key);
+        for (const JsonMember& m : tweet.members) replacing = replacing || ours(m.key);
         if (!replacing)
         {
             // The common case: splice the new members in before the brace.
@@ -225,8 +219,7 @@ private:
         pass.out += '{';
         for (const JsonMember& m : tweet.members)
         {
-            if (ours(m.key))
-                continue;
+            if (ours(m.key)) continue;
             pass.out.append(pass.in.data() + m.keyStart, m.valueEnd - m.keyStart);
             pass.out += ',';
         }
@@ -234,10 +227,7 @@ private:
         pass.copied = tweet.close; // the closing brace is copied with what follows
     }
 
-    bool ours(const std::string& key) const
-    {
-        return key == "sentiment" || (_subjectivity && key == "subjectivity");
-    }
+    bool ours(const std::string& key) const { return key == "sentiment" || (_subjectivity && key == "subjectivity"); }
 
     bool _subjectivity = false;
     std::string _fields[2] = {"text", "full_text"}; // `field:` replaces the first

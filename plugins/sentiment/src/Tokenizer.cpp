@@ -53,10 +53,10 @@ bool contractionAt(std::u32string_view text, std::size_t i)
 }
 
 constexpr std::array<std::u32string_view, 37> abbreviations = {
-    U"a.", U"adj.", U"adv.", U"al.", U"a.m.", U"c.", U"cf.", U"comp.", U"conf.", U"def.",
-    U"ed.", U"e.g.", U"esp.", U"etc.", U"ex.", U"f.", U"fig.", U"gen.", U"id.", U"i.e.",
-    U"int.", U"l.", U"m.", U"Med.", U"Mil.", U"Mr.", U"n.", U"n.q.", U"orig.", U"pl.",
-    U"pred.", U"pres.", U"p.m.", U"ref.", U"v.", U"vs.", U"w/"};
+    U"a.",    U"adj.",  U"adv.", U"al.",  U"a.m.", U"c.",  U"cf.",  U"comp.", U"conf.", U"def.",
+    U"ed.",   U"e.g.",  U"esp.", U"etc.", U"ex.",  U"f.",  U"fig.", U"gen.",  U"id.",   U"i.e.",
+    U"int.",  U"l.",    U"m.",   U"Med.", U"Mil.", U"Mr.", U"n.",   U"n.q.",  U"orig.", U"pl.",
+    U"pred.", U"pres.", U"p.m.", U"ref.", U"v.",   U"vs.", U"w/"};
 
 bool isAsciiLetter(char32_t ch)
 {
@@ -71,8 +71,7 @@ bool isAbbreviation(std::u32string_view t)
     if (t.size() >= 2 && t.size() % 2 == 0)
     {
         bool pairs = true;
-        for (std::size_t k = 0; pairs && k < t.size(); k += 2)
-            pairs = isAsciiLetter(t[k]) && t[k + 1] == U'.';
+        for (std::size_t k = 0; pairs && k < t.size(); k += 2) pairs = isAsciiLetter(t[k]) && t[k + 1] == U'.';
         if (pairs) return true;
     }
     if (t.size() >= 3 && t[0] >= U'A' && t[0] <= U'Z')
@@ -180,8 +179,18 @@ bool mayStartEmoticon(char32_t ch)
 {
     switch (ch)
     {
-    case U'<': case U'>': case U':': case U';': case U'=': case U'*': case U'8':
-    case U'x': case U'X': case U'o': case 0x2665: case 0xB0:
+    case U'<':
+    case U'>':
+    case U':':
+    case U';':
+    case U'=':
+    case U'*':
+    case U'8':
+    case U'x':
+    case U'X':
+    case U'o':
+    case 0x2665:
+    case 0xB0:
         return true;
     default:
         return false;
@@ -253,8 +262,7 @@ void Tokenizer::split(std::u32string_view input, Words& words)
     bool inToken = false;
     bool usesEos = false;
     auto endToken = [&](std::size_t end) {
-        if (inToken)
-            raw.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end - start)});
+        if (inToken) raw.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end - start)});
         inToken = false;
     };
     std::size_t i = 0;
@@ -268,9 +276,12 @@ void Tokenizer::split(std::u32string_view input, Words& words)
             std::size_t newlines = 0;
             while (i < scanned)
             {
-                if (text[i] == U'\n') i += 1;
-                else if (text[i] == U'\r' && i + 1 < scanned && text[i + 1] == U'\n') i += 2;
-                else break;
+                if (text[i] == U'\n')
+                    i += 1;
+                else if (text[i] == U'\r' && i + 1 < scanned && text[i + 1] == U'\n')
+                    i += 2;
+                else
+                    break;
                 ++newlines;
             }
             if (newlines >= 2)
@@ -324,8 +335,7 @@ void Tokenizer::split(std::u32string_view input, Words& words)
         {
             if (k == end || words.text[k] == U' ')
             {
-                if (k > w)
-                    words.spans.push_back({static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(k - w)});
+                if (k > w) words.spans.push_back({static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(k - w)});
                 w = k + 1;
             }
         }

@@ -14,7 +14,7 @@ namespace birdgate::sentiment
 
 class Tokenizer
 {
-public:
+  public:
     struct Span
     {
         std::uint32_t offset;
@@ -22,8 +22,8 @@ public:
     };
 
     struct Words
-        /// The words of a text: spans into one buffer, so tokenizing a tweet
-        /// allocates a handful of buffers instead of one string per word.
+    /// The words of a text: spans into one buffer, so tokenizing a tweet
+    /// allocates a handful of buffers instead of one string per word.
     {
         std::u32string text;
         std::vector<Span> spans;
@@ -41,7 +41,7 @@ public:
     };
 
     static void split(std::u32string_view text, Words& words);
-        /// Replaces the content of words with the words of text (not lowercased).
+    /// Replaces the content of words with the words of text (not lowercased).
 
     static constexpr std::u32string_view endOfSentence = U"END-OF-SENTENCE";
 };

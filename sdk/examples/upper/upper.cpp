@@ -15,7 +15,7 @@ namespace
 
 class Upper
 {
-public:
+  public:
     // `config` is the transform's YAML entry (without `function:`) as JSON.
     Upper(std::string_view config, birdgate::sdk::Host host)
     {
@@ -39,13 +39,10 @@ public:
             }
             // A string: find its end (skipping escapes), then look past it for ':'.
             std::size_t end = i + 1;
-            while (end < input.size() && input[end] != '"')
-                end += input[end] == '\\' ? 2 : 1;
-            if (end >= input.size())
-                throw std::runtime_error("upper: unterminated string in the answer"); // -> ERROR
+            while (end < input.size() && input[end] != '"') end += input[end] == '\\' ? 2 : 1;
+            if (end >= input.size()) throw std::runtime_error("upper: unterminated string in the answer"); // -> ERROR
             std::size_t next = end + 1;
-            while (next < input.size() && std::isspace(static_cast<unsigned char>(input[next])))
-                ++next;
+            while (next < input.size() && std::isspace(static_cast<unsigned char>(input[next]))) ++next;
             const bool isKey = next < input.size() && input[next] == ':';
             for (std::size_t k = i; k <= end; ++k)
             {

@@ -63,7 +63,7 @@ enum class Status : std::int32_t
 /// Throw to report a transient failure (the host may try again): RETRY + message.
 class Retry : public std::runtime_error
 {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -81,15 +81,14 @@ enum class LogLevel : std::int32_t
 /// giving the constructor a second parameter `birdgate::sdk::Host`.
 class Host
 {
-public:
+  public:
     Host() noexcept = default;
     explicit Host(const birdgate_host* host) noexcept : _host(host) {}
 
     /// Writes to birdgate's log under the plugin's name. Never throws.
     void log(LogLevel level, std::string_view message) const noexcept
     {
-        if (!_host || !_host->log)
-            return;
+        if (!_host || !_host->log) return;
         try
         {
             const std::string text(message); // the ABI wants NUL-terminated text
@@ -112,7 +111,7 @@ public:
     /// The C table, for host functions newer than this wrapper.
     const birdgate_host* raw() const noexcept { return _host; }
 
-private:
+  private:
     const birdgate_host* _host = nullptr;
 };
 
@@ -121,7 +120,7 @@ private:
 /// answer unchanged. Valid only during the call it was passed to.
 class Output
 {
-public:
+  public:
     Output(const birdgate_host* host, birdgate_ctx* ctx) noexcept : _host(host), _ctx(ctx) {}
     Output(const Output&) = delete;
     Output& operator=(const Output&) = delete;
@@ -134,7 +133,7 @@ public:
 
     bool emitted() const noexcept { return _emitted; }
 
-private:
+  private:
     void emit(std::string_view bytes, std::int32_t kind)
     {
         if (_host->emit(_ctx, bytes.data(), bytes.size(), kind) != BIRDGATE_OK)
@@ -160,8 +159,7 @@ namespace detail
 
 inline void setError(const birdgate_host* host, birdgate_ctx* ctx, const char* message) noexcept
 {
-    if (host && host->set_error && ctx)
-        host->set_error(ctx, message);
+    if (host && host->set_error && ctx) host->set_error(ctx, message);
 }
 
 /// Turns the exception being handled into a status + message. Call only from
@@ -189,8 +187,7 @@ inline std::int32_t reportCurrentException(const birdgate_host* host, birdgate_c
     }
 }
 
-template <class T>
-T construct(std::string_view config, Host host)
+template <class T> T construct(std::string_view config, Host host)
 {
     if constexpr (std::is_constructible_v<T, std::string_view, Host>)
         return T(config, host);
@@ -206,8 +203,7 @@ T construct(std::string_view config, Host host)
 }
 
 /// What the host holds as the instance: the object and the host it came from.
-template <class T>
-struct Box
+template <class T> struct Box
 {
     Box(const birdgate_host* h, std::string_view config) : host(h), object(construct<T>(config, host)) {}
     Host host;
@@ -215,8 +211,7 @@ struct Box
 };
 
 /// Runs `f` and maps void / Status to a status code.
-template <class F>
-std::int32_t statusOf(F&& f)
+template <class F> std::int32_t statusOf(F&& f)
 {
     if constexpr (std::is_void_v<decltype(f())>)
     {
@@ -231,12 +226,10 @@ std::int32_t statusOf(F&& f)
     }
 }
 
-template <class T, class = void>
-struct HasFlush : std::false_type
+template <class T, class = void> struct HasFlush : std::false_type
 {
 };
-template <class T>
-struct HasFlush<T, std::void_t<decltype(std::declval<T&>().flush(true))>> : std::true_type
+template <class T> struct HasFlush<T, std::void_t<decltype(std::declval<T&>().flush(true))>> : std::true_type
 {
 };
 
@@ -254,8 +247,7 @@ void* create(const birdgate_host* host, const char* config, std::size_t length, 
     }
 }
 
-template <class T>
-void destroy(void* instance) noexcept
+template <class T> void destroy(void* instance) noexcept
 {
     delete static_cast<Box<T>*>(instance);
 }
@@ -279,8 +271,7 @@ std::int32_t call(void* instance, const char* input, std::size_t inputLength, co
     }
 }
 
-template <class T>
-std::int32_t write(void* instance, const char* bytes, std::size_t length, birdgate_ctx* ctx) noexcept
+template <class T> std::int32_t write(void* instance, const char* bytes, std::size_t length, birdgate_ctx* ctx) noexcept
 {
     auto* box = static_cast<Box<T>*>(instance);
     try
@@ -293,8 +284,7 @@ std::int32_t write(void* instance, const char* bytes, std::size_t length, birdga
     }
 }
 
-template <class T>
-std::int32_t flush(void* instance, std::int32_t sync, birdgate_ctx* ctx) noexcept
+template <class T> std::int32_t flush(void* instance, std::int32_t sync, birdgate_ctx* ctx) noexcept
 {
     auto* box = static_cast<Box<T>*>(instance);
     try
@@ -316,7 +306,7 @@ std::int32_t flush(void* instance, std::int32_t sync, birdgate_ctx* ctx) noexcep
 /// One entry of BIRDGATE_PLUGIN: made by transform<T>() or sink<T>().
 class Export
 {
-public:
+  public:
     enum class Kind
     {
         Transform,
@@ -331,7 +321,7 @@ public:
     Kind kind() const noexcept { return _kind; }
     const std::string& name() const noexcept { return _name; }
 
-private:
+  private:
     friend class PluginTable;
     Kind _kind;
     std::string _name;
@@ -343,8 +333,7 @@ private:
 ///   T(std::string_view config [, Host]) and
 ///   void|Status call(std::string_view input, std::string_view context, Output& out).
 /// T::call must be thread-safe, or pass `birdgate::sdk::Serial` as flags.
-template <class T>
-Export transform(std::string name, std::uint32_t flags = 0)
+template <class T> Export transform(std::string name, std::uint32_t flags = 0)
 {
     birdgate_transform t{};
     t.struct_size = sizeof(birdgate_transform);
@@ -358,15 +347,13 @@ Export transform(std::string name, std::uint32_t flags = 0)
 /// A sink export named `name` backed by class T:
 ///   T(std::string_view config [, Host]), void|Status write(std::string_view record)
 ///   and optionally void|Status flush(bool sync).
-template <class T>
-Export sink(std::string name)
+template <class T> Export sink(std::string name)
 {
     birdgate_sink s{};
     s.struct_size = sizeof(birdgate_sink);
     s.create = &detail::create<T>;
     s.write = &detail::write<T>;
-    if constexpr (detail::HasFlush<T>::value)
-        s.flush = &detail::flush<T>;
+    if constexpr (detail::HasFlush<T>::value) s.flush = &detail::flush<T>;
     s.destroy = &detail::destroy<T>;
     return Export(Export::Kind::Sink, std::move(name), birdgate_transform{}, s);
 }
@@ -375,7 +362,7 @@ Export sink(std::string name)
 /// function-local static of the plugin's entry point.
 class PluginTable
 {
-public:
+  public:
     PluginTable(std::string name, std::string version, std::initializer_list<Export> exports)
         : _name(std::move(name)), _version(std::move(version)), _exports(exports.begin(), exports.end())
     {
@@ -408,7 +395,7 @@ public:
 
     const birdgate_plugin* descriptor() const noexcept { return &_plugin; }
 
-private:
+  private:
     std::string _name;
     std::string _version;
     std::deque<Export> _exports;
@@ -421,19 +408,19 @@ private:
 
 /// Defines the plugin's entry point. Use once per plugin, in one .cpp:
 ///   BIRDGATE_PLUGIN("name", "version", birdgate::sdk::transform<T>("export"), ...);
-#define BIRDGATE_PLUGIN(NAME, VERSION, ...)                                                          \
-    extern "C" BIRDGATE_EXPORT const birdgate_plugin* birdgate_plugin_entry(const birdgate_host*)   \
-    {                                                                                                \
-        try                                                                                          \
-        {                                                                                            \
-            static const ::birdgate::sdk::PluginTable table(NAME, VERSION, {__VA_ARGS__});           \
-            return table.descriptor();                                                               \
-        }                                                                                            \
-        catch (...)                                                                                  \
-        {                                                                                            \
-            return nullptr;                                                                          \
-        }                                                                                            \
-    }                                                                                                \
+#define BIRDGATE_PLUGIN(NAME, VERSION, ...)                                                                            \
+    extern "C" BIRDGATE_EXPORT const birdgate_plugin* birdgate_plugin_entry(const birdgate_host*)                      \
+    {                                                                                                                  \
+        try                                                                                                            \
+        {                                                                                                              \
+            static const ::birdgate::sdk::PluginTable table(NAME, VERSION, {__VA_ARGS__});                             \
+            return table.descriptor();                                                                                 \
+        }                                                                                                              \
+        catch (...)                                                                                                    \
+        {                                                                                                              \
+            return nullptr;                                                                                            \
+        }                                                                                                              \
+    }                                                                                                                  \
     static_assert(true, "BIRDGATE_PLUGIN(...) is used with a trailing semicolon")
 
 #endif // BIRDGATE_PLUGIN_HPP

@@ -30,9 +30,9 @@
 
 using birdgate::CachedResponse;
 using birdgate::ResponseCache;
-using std::chrono::seconds;
 using birdgate::test::Gate;
 using birdgate::test::waitUntil;
+using std::chrono::seconds;
 
 namespace
 {
@@ -61,8 +61,7 @@ struct FakeTime
 };
 
 /// A blocking fetch as the coroutine getOrFetch expects.
-template <class F>
-ResponseCache::Fetch async(F f)
+template <class F> ResponseCache::Fetch async(F f)
 {
     return [f](bool& cacheable) -> birdgate::Task<std::optional<CachedResponse>> { co_return f(cacheable); };
 }
@@ -122,7 +121,7 @@ class ResponseCacheTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testAwaitingMissesOnTwoThreads);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testHitMiss()
     {
         ResponseCache cache(1 << 20);
@@ -285,8 +284,8 @@ public:
         cache.put(alice, answer("alice's timeline"), seconds(60));
         CPPUNIT_ASSERT(!cache.get(bob));
         bool hit = true;
-        auto got = runGetOrFetch(cache,
-            bob, seconds(60), [](bool&) { return answer("bob's timeline"); }, hit);
+        auto got = runGetOrFetch(
+            cache, bob, seconds(60), [](bool&) { return answer("bob's timeline"); }, hit);
         CPPUNIT_ASSERT(!hit);
         CPPUNIT_ASSERT_EQUAL(std::string("bob's timeline"), got->body);
         CPPUNIT_ASSERT_EQUAL(std::string("alice's timeline"), cache.get(alice)->body);
@@ -500,14 +499,14 @@ public:
     {
         ResponseCache cache(1 << 20);
         bool hit = true;
-        auto got = runGetOrFetch(cache,
-            "k", seconds(60), [](bool&) { return std::optional<CachedResponse>(); }, hit);
+        auto got = runGetOrFetch(
+            cache, "k", seconds(60), [](bool&) { return std::optional<CachedResponse>(); }, hit);
         CPPUNIT_ASSERT(!got);
         CPPUNIT_ASSERT(!hit);
         CPPUNIT_ASSERT(!cache.get("k"));
         // The flight was cleared: the next caller fetches normally.
-        got = runGetOrFetch(cache,
-            "k", seconds(60), [](bool&) { return answer("ok"); }, hit);
+        got = runGetOrFetch(
+            cache, "k", seconds(60), [](bool&) { return answer("ok"); }, hit);
         CPPUNIT_ASSERT_EQUAL(std::string("ok"), got->body);
     }
 
@@ -530,8 +529,8 @@ public:
 
         // This caller gives up waiting after 50 ms and asks on its own.
         bool hit = true;
-        auto own = runGetOrFetch(cache,
-            "k", seconds(60),
+        auto own = runGetOrFetch(
+            cache, "k", seconds(60),
             [&](bool&) {
                 ++calls;
                 return answer("own");
@@ -610,7 +609,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), s.waiting);
     }
 
-private:
+  private:
     static std::string keyOf(int i) { return "k" + std::string(i < 10 ? "0" : "") + std::to_string(i); }
 };
 

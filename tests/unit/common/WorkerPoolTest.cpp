@@ -23,7 +23,7 @@ class WorkerPoolTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testManyConcurrent);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testResultComesBackOnTheCallersThread()
     {
         WorkerPool pool(2);

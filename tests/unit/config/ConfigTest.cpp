@@ -65,16 +65,14 @@ void assertError(const ConfigError& e, const std::string& file, int line, const 
 bool hasWarning(const Config& config, const std::string& text)
 {
     for (const auto& warning : config.warnings)
-        if (warning == text)
-            return true;
+        if (warning == text) return true;
     return false;
 }
 
 std::string allWarnings(const Config& config)
 {
     std::string text;
-    for (const auto& warning : config.warnings)
-        text += warning + "\n";
+    for (const auto& warning : config.warnings) text += warning + "\n";
     return text;
 }
 
@@ -84,8 +82,7 @@ std::string configFolder()
 }
 
 /// A string literal with its embedded NULs.
-template <size_t N>
-std::string bytes(const char (&text)[N])
+template <size_t N> std::string bytes(const char (&text)[N])
 {
     return std::string(text, N - 1);
 }
@@ -154,7 +151,7 @@ class ConfigTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testDesignExample);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void setUp() override
     {
         ::setenv("BG_TEST_A", "alpha", 1);
@@ -260,14 +257,19 @@ public:
     void testAppSizesAndLists()
     {
         const std::pair<const char*, long long> sizes[] = {
-            {"1048576", 1048576},   {"5MB", 5LL << 20}, {"64KB", 64LL << 10}, {"1GB", 1LL << 30},
-            {"2 MiB", 2LL << 20},   {"10k", 10LL << 10}, {"0", 0},             {"7B", 7},
+            {"1048576", 1048576},
+            {"5MB", 5LL << 20},
+            {"64KB", 64LL << 10},
+            {"1GB", 1LL << 30},
+            {"2 MiB", 2LL << 20},
+            {"10k", 10LL << 10},
+            {"0", 0},
+            {"7B", 7},
         };
         for (const auto& [text, bytes] : sizes)
         {
-            Config config = Config::loadString(std::string("app:\n  max_body: ") + text + "\n  cache: {size: " +
-                                                   text + "}\n",
-                                               FILE_NAME);
+            Config config = Config::loadString(
+                std::string("app:\n  max_body: ") + text + "\n  cache: {size: " + text + "}\n", FILE_NAME);
             CPPUNIT_ASSERT_EQUAL_MESSAGE(text, bytes, config.app.maxBody);
             CPPUNIT_ASSERT_EQUAL_MESSAGE(text, bytes, config.app.cacheSize);
         }
@@ -302,10 +304,9 @@ public:
         assertError(loadError("app:\n  store: 'sqlite:'\n"), FILE_NAME, 2, "app.store", "sqlite:<path>");
         assertError(loadError("app:\n  twitter: {api_root: ftp://x}\n"), FILE_NAME, 2, "app.twitter.api_root",
                     "an http:// or https:// URL (found 'ftp://x')");
-        assertError(loadError("app:\n  twitter:\n    stream_root: https://\n"), FILE_NAME, 3,
-                    "app.twitter.stream_root", "an http:// or https:// URL");
-        assertError(loadError("app:\n  max_body: 5XB\n"), FILE_NAME, 2, "app.max_body",
-                    "a size in bytes from 0 to");
+        assertError(loadError("app:\n  twitter:\n    stream_root: https://\n"), FILE_NAME, 3, "app.twitter.stream_root",
+                    "an http:// or https:// URL");
+        assertError(loadError("app:\n  max_body: 5XB\n"), FILE_NAME, 2, "app.max_body", "a size in bytes from 0 to");
         assertError(loadError("app:\n  max_body: 99999999999999999999GB\n"), FILE_NAME, 2, "app.max_body",
                     "a size in bytes");
         assertError(loadError("app:\n  listen: 80\n"), FILE_NAME, 2, "app.listen", "a map (found '80')");
@@ -403,20 +404,20 @@ public:
         const std::string handlers = "one of TwitterRESTHandler, TwitterSandbox, FileHandler";
         assertError(loadError("url:\n  a:\n    handler: FileHandler\n"), FILE_NAME, 2, "url.a.pattern",
                     "a URL pattern, a regular expression such as /twitter/(.*) (found nothing)");
-        assertError(loadError("url:\n  a:\n    pattern: ''\n    handler: FileHandler\n"), FILE_NAME, 3,
-                    "url.a.pattern", "(found '')");
+        assertError(loadError("url:\n  a:\n    pattern: ''\n    handler: FileHandler\n"), FILE_NAME, 3, "url.a.pattern",
+                    "(found '')");
         assertError(loadError("url:\n  a:\n    pattern: [/a]\n    handler: FileHandler\n"), FILE_NAME, 3,
                     "url.a.pattern", "(found a list)");
         assertError(loadError("url:\n  a:\n    pattern: /a\n"), FILE_NAME, 2, "url.a.handler",
                     handlers + " (found nothing)");
-        assertError(loadError("url:\n  a:\n    pattern: /a\n    handler: gramex.handlers.FunctionHandler\n"),
-                    FILE_NAME, 4, "url.a.handler", handlers + " (found 'gramex.handlers.FunctionHandler')");
-        assertError(loadError("url:\n  a:\n    pattern: /a\n    handler: FileHandler\n    priority: high\n"),
-                    FILE_NAME, 5, "url.a.priority", "an integer; higher wins (found 'high')");
-        assertError(loadError("url:\n  a:\n    pattern: /a\n    handler: FileHandler\n    kwargs: [1]\n"),
-                    FILE_NAME, 5, "url.a.kwargs", "a map (found a list)");
-        assertError(loadError("url:\n  a:\n    pattern: /a\n    handler: FileHandler\n    cache: 300\n"),
-                    FILE_NAME, 5, "url.a.cache", "a map (found '300')");
+        assertError(loadError("url:\n  a:\n    pattern: /a\n    handler: gramex.handlers.FunctionHandler\n"), FILE_NAME,
+                    4, "url.a.handler", handlers + " (found 'gramex.handlers.FunctionHandler')");
+        assertError(loadError("url:\n  a:\n    pattern: /a\n    handler: FileHandler\n    priority: high\n"), FILE_NAME,
+                    5, "url.a.priority", "an integer; higher wins (found 'high')");
+        assertError(loadError("url:\n  a:\n    pattern: /a\n    handler: FileHandler\n    kwargs: [1]\n"), FILE_NAME, 5,
+                    "url.a.kwargs", "a map (found a list)");
+        assertError(loadError("url:\n  a:\n    pattern: /a\n    handler: FileHandler\n    cache: 300\n"), FILE_NAME, 5,
+                    "url.a.cache", "a map (found '300')");
         assertError(loadError("url:\n  a: /a\n"), FILE_NAME, 2, "url.a", "a map with pattern and handler (found '/a')");
         assertError(loadError("url: /a\n"), FILE_NAME, 1, "url", "a map of named entries");
     }
@@ -429,18 +430,18 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("etc/x.yaml:5: url.twitter.pattern: expected a valid regular expression "
                                          "(missing ')')"),
                              std::string(e.what()));
-        assertError(loadError("url:\n  a: {pattern: '/[ab', handler: FileHandler}\n"), FILE_NAME, 2,
-                    "url.a.pattern", "a valid regular expression (missing ']')");
-        assertError(loadError("url:\n  a: {pattern: '/a{2,1}', handler: FileHandler}\n"), FILE_NAME, 2,
-                    "url.a.pattern", "a valid regular expression (an invalid {n,m} repeat count)");
+        assertError(loadError("url:\n  a: {pattern: '/[ab', handler: FileHandler}\n"), FILE_NAME, 2, "url.a.pattern",
+                    "a valid regular expression (missing ']')");
+        assertError(loadError("url:\n  a: {pattern: '/a{2,1}', handler: FileHandler}\n"), FILE_NAME, 2, "url.a.pattern",
+                    "a valid regular expression (an invalid {n,m} repeat count)");
         assertError(loadError("url:\n  a: {pattern: '*x', handler: FileHandler}\n"), FILE_NAME, 2, "url.a.pattern",
                     "a valid regular expression (nothing to repeat");
-        assertError(loadError("url:\n  a: {pattern: '/x)', handler: FileHandler}\n"), FILE_NAME, 2,
-                    "url.a.pattern", "a valid regular expression (unbalanced ')')");
+        assertError(loadError("url:\n  a: {pattern: '/x)', handler: FileHandler}\n"), FILE_NAME, 2, "url.a.pattern",
+                    "a valid regular expression (unbalanced ')')");
         assertError(loadError("url:\n  a: {pattern: '/(?P<path>.*)', handler: FileHandler}\n"), FILE_NAME, 2,
                     "url.a.pattern", "a valid regular expression (ECMAScript syntax: named groups");
-        assertError(loadError("url:\n  a: {pattern: '/[z-a]', handler: FileHandler}\n"), FILE_NAME, 2,
-                    "url.a.pattern", "a valid regular expression (an invalid character range)");
+        assertError(loadError("url:\n  a: {pattern: '/[z-a]', handler: FileHandler}\n"), FILE_NAME, 2, "url.a.pattern",
+                    "a valid regular expression (an invalid character range)");
     }
 
     void testNormalisePattern()
@@ -454,8 +455,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("/a/.b/c."), normalisePattern("/a/.b/c."));
         CPPUNIT_ASSERT_EQUAL(std::string(""), normalisePattern(""));
         // Applied on load, after variables ($YAMLURL is "" in the main file).
-        Config config = Config::loadString("url:\n  a: {pattern: $YAMLURL//x/./(.*), handler: FileHandler}\n",
-                                           FILE_NAME);
+        Config config =
+            Config::loadString("url:\n  a: {pattern: $YAMLURL//x/./(.*), handler: FileHandler}\n", FILE_NAME);
         CPPUNIT_ASSERT_EQUAL(std::string("/x/(.*)"), config.urls[0].pattern);
     }
 
@@ -500,8 +501,8 @@ public:
                     "(found a map)");
         assertError(loadError("schedule:\n  s:\n    function: f\n    startup: maybe\n"), FILE_NAME, 4,
                     "schedule.s.startup", "true or false (found 'maybe')");
-        assertError(loadError("schedule:\n  s:\n    function: f\n    kwargs: x\n"), FILE_NAME, 4,
-                    "schedule.s.kwargs", "a map (found 'x')");
+        assertError(loadError("schedule:\n  s:\n    function: f\n    kwargs: x\n"), FILE_NAME, 4, "schedule.s.kwargs",
+                    "a map (found 'x')");
         assertError(loadError("schedule:\n  s: f\n"), FILE_NAME, 2, "schedule.s", "a map with function");
         assertError(loadError("schedule: [a]\n"), FILE_NAME, 1, "schedule", "a map of named entries");
     }
@@ -572,12 +573,12 @@ public:
         // The longest name is taken, like a shell: $BG_TEST_Axyz is not $BG_TEST_A + "xyz".
         CPPUNIT_ASSERT_EQUAL(std::string(""), kwarg(config, "c"));
         CPPUNIT_ASSERT_EQUAL_MESSAGE(allWarnings(config), size_t(3), config.warnings.size());
-        CPPUNIT_ASSERT(hasWarning(
-            config, "etc/x.yaml:6: variable $BG_TEST_UNSET is not set (replaced by an empty string)"));
-        CPPUNIT_ASSERT(hasWarning(
-            config, "etc/x.yaml:7: variable $BG_TEST_UNSET is not set (replaced by an empty string)"));
-        CPPUNIT_ASSERT(hasWarning(
-            config, "etc/x.yaml:8: variable $BG_TEST_Axyz is not set (replaced by an empty string)"));
+        CPPUNIT_ASSERT(
+            hasWarning(config, "etc/x.yaml:6: variable $BG_TEST_UNSET is not set (replaced by an empty string)"));
+        CPPUNIT_ASSERT(
+            hasWarning(config, "etc/x.yaml:7: variable $BG_TEST_UNSET is not set (replaced by an empty string)"));
+        CPPUNIT_ASSERT(
+            hasWarning(config, "etc/x.yaml:8: variable $BG_TEST_Axyz is not set (replaced by an empty string)"));
     }
 
     void testYamlPathAndUrl()
@@ -596,8 +597,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(folder + "x", kwarg(config, "braced"));
         CPPUNIT_ASSERT_EQUAL(std::string(""), kwarg(config, "longer")); // $YAMLPATHS is another name
         CPPUNIT_ASSERT_EQUAL(std::string("<>"), kwarg(config, "url"));
-        CPPUNIT_ASSERT(hasWarning(
-            config, "etc/conf/x.yaml:9: variable $YAMLPATHS is not set (replaced by an empty string)"));
+        CPPUNIT_ASSERT(
+            hasWarning(config, "etc/conf/x.yaml:9: variable $YAMLPATHS is not set (replaced by an empty string)"));
         // An absolute main path keeps its folder as is.
         Config absolute = Config::loadString(urlWithKwargs("      path: $YAMLPATH\n"), "/srv/app/./birdgate.yaml");
         CPPUNIT_ASSERT_EQUAL(std::string("/srv/app"), kwarg(absolute, "path"));
@@ -614,8 +615,7 @@ public:
                     "with no closing }");
         assertError(loadError(urlWithKwargs("      a: ${BG_TEST_A-x}\n")), FILE_NAME, 6, "url.v.kwargs.a", syntax);
         assertError(loadError(urlWithKwargs("      a: ${}\n")), FILE_NAME, 6, "url.v.kwargs.a", syntax);
-        assertError(loadError(urlWithKwargs("      list: [ok, '${']\n")), FILE_NAME, 6, "url.v.kwargs.list[1]",
-                    syntax);
+        assertError(loadError(urlWithKwargs("      list: [ok, '${']\n")), FILE_NAME, 6, "url.v.kwargs.list[1]", syntax);
     }
 
     void testSubstitutionKeepsLines()
@@ -651,8 +651,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("foo-api"), config.urls[0].name);
         CPPUNIT_ASSERT_EQUAL(std::string("shared"), config.urls[1].name);
         CPPUNIT_ASSERT_EQUAL(std::string("main-twitter"), config.urls[2].name);
-        for (size_t i = 0; i < config.urls.size(); ++i)
-            CPPUNIT_ASSERT_EQUAL(i, config.urls[i].order);
+        for (size_t i = 0; i < config.urls.size(); ++i) CPPUNIT_ASSERT_EQUAL(i, config.urls[i].order);
 
         const auto& foo = config.urls[0];
         CPPUNIT_ASSERT_EQUAL(std::string("/apps/foo/api/(.*)"), foo.pattern);
@@ -797,8 +796,8 @@ public:
     {
         // yaml-cpp reads an unclosed quote to the end of the file, swallowing
         // the sections after it; the loader refuses instead.
-        assertError(loadError("app:\n  secret: \"abc\nurl:\n  a: {pattern: /a, handler: FileHandler}\n"), FILE_NAME,
-                    2, "app.secret", "a closing \" for the string that starts on this line");
+        assertError(loadError("app:\n  secret: \"abc\nurl:\n  a: {pattern: /a, handler: FileHandler}\n"), FILE_NAME, 2,
+                    "app.secret", "a closing \" for the string that starts on this line");
         assertError(loadError("app:\n  secret: 'it''s\n"), FILE_NAME, 2, "app.secret", "a closing '");
         // Escaped and doubled quotes inside closed strings are fine.
         Config config = Config::loadString("app:\n  secret: \"a\\\"b\"\n  access_log: 'it''s'\n", FILE_NAME);
@@ -819,7 +818,8 @@ public:
     {
         const std::string inputs[] = {
             bytes("\x00\x01\x02\xff\xfe garbage"),
-            bytes("\x7f" "ELF\x02\x01\x01\x00\x00\x00"),
+            bytes("\x7f"
+                  "ELF\x02\x01\x01\x00\x00\x00"),
             bytes("app:\n  threads: \x00\x01\n"),
         };
         for (const auto& input : inputs)
@@ -829,8 +829,9 @@ public:
             CPPUNIT_ASSERT(!e.key().empty());
             CPPUNIT_ASSERT(!e.expected().empty());
         }
-        assertError(loadError(bytes("app: {}\n\x7f" "ELF\x02\x01\x00\x00")), FILE_NAME, 2, "(syntax)",
-                    "a YAML text file (found a NUL byte: binary data?)");
+        assertError(loadError(bytes("app: {}\n\x7f"
+                                    "ELF\x02\x01\x00\x00")),
+                    FILE_NAME, 2, "(syntax)", "a YAML text file (found a NUL byte: binary data?)");
         // ... while NULs in a UTF-16 file (with its BOM) are just its encoding.
         std::string utf16 = "\xff\xfe";
         for (char c : std::string("app: {threads: 3}\n"))
@@ -857,8 +858,7 @@ public:
         {
             std::string text;
             const size_t length = random() % 80;
-            for (size_t i = 0; i < length; ++i)
-                text += alphabet[random() % alphabet.size()];
+            for (size_t i = 0; i < length; ++i) text += alphabet[random() % alphabet.size()];
             try
             {
                 Config::loadString(text, FILE_NAME);
@@ -884,8 +884,7 @@ public:
         const std::string flow = "app: {raw: " + std::string(depth, '[') + std::string(depth, ']') + "}\n";
         assertError(loadError(flow), FILE_NAME, 1, "(syntax)", "YAML nested less deeply");
         std::string block = "x:\n";
-        for (int i = 1; i < 1000; ++i)
-            block += std::string(static_cast<size_t>(i) * 2, ' ') + "k:\n";
+        for (int i = 1; i < 1000; ++i) block += std::string(static_cast<size_t>(i) * 2, ' ') + "k:\n";
         ConfigError e = loadError(block);
         CPPUNIT_ASSERT_EQUAL(std::string("(syntax)"), e.key());
         CPPUNIT_ASSERT(e.line() > 100);
@@ -904,8 +903,7 @@ public:
         for (int i = 1; i < 10; ++i)
         {
             laughs += "  l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
-            for (int j = 0; j < 10; ++j)
-                laughs += std::string(j ? ", " : "") + "*l" + std::to_string(i - 1);
+            for (int j = 0; j < 10; ++j) laughs += std::string(j ? ", " : "") + "*l" + std::to_string(i - 1);
             laughs += "]\n";
         }
         Config config = Config::loadString(laughs, FILE_NAME);
@@ -940,8 +938,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("TwitterRESTHandler"), config.urls[0].handler);
         CPPUNIT_ASSERT_EQUAL(std::string("private"), config.urls[0].kwargs["headers"]["Cache-Control"].Scalar());
         CPPUNIT_ASSERT_EQUAL(size_t(1), config.schedules.size());
-        CPPUNIT_ASSERT_EQUAL(std::string("tweets.{:%Y-%m-%d}.jsonl"),
-                             config.schedules[0].kwargs["path"].Scalar());
+        CPPUNIT_ASSERT_EQUAL(std::string("tweets.{:%Y-%m-%d}.jsonl"), config.schedules[0].kwargs["path"].Scalar());
     }
 };
 

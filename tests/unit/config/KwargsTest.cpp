@@ -99,7 +99,7 @@ class KwargsTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testFromLoadedConfig);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testValues()
     {
         Kwargs kw = make("  key: abc\n"
@@ -216,8 +216,7 @@ public:
         assertError(constructError("  key: abc\n  endpoint: {a: b}\n"), 3, "url.twitter.kwargs.endpoint",
                     "a string (found a map)");
         assertError(constructError("  timeout: [1]\n"), 2, "url.twitter.kwargs.timeout", "an integer (found a list)");
-        assertError(constructError("  headers: private\n"), 2, "url.twitter.kwargs.headers",
-                    "a map (found 'private')");
+        assertError(constructError("  headers: private\n"), 2, "url.twitter.kwargs.headers", "a map (found 'private')");
         assertError(constructError("  headers: [a]\n"), 2, "url.twitter.kwargs.headers", "a map (found a list)");
         ConfigError e = constructError("  timeout: soon\n");
         CPPUNIT_ASSERT_EQUAL(std::string("etc/x.yaml:2: url.twitter.kwargs.timeout: expected an integer (found "

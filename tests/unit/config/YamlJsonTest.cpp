@@ -15,7 +15,7 @@ class YamlJsonTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testAlwaysValidJson);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testTypes()
     {
         YAML::Node n = YAML::Load("{a: 1, b: -2.5e3, c: yes, d: Off, e: 'true', f: null, g: [x, \"2\"], h: {i: on}}");

@@ -19,13 +19,15 @@ class RedirectPolicyTest : public CppUnit::TestFixture
 
     const std::string origin = "http://127.0.0.1:9988";
 
-public:
+  public:
     void testSameOrigin()
     {
         CPPUNIT_ASSERT_EQUAL(std::string("/page?x=1#y"), RedirectPolicy::sanitise("/page?x=1#y", origin, false));
         CPPUNIT_ASSERT_EQUAL(std::string("/"), RedirectPolicy::sanitise("http://127.0.0.1:9988", origin, false));
-        CPPUNIT_ASSERT_EQUAL(std::string("/app/"), RedirectPolicy::sanitise("http://127.0.0.1:9988/app/", origin, false));
-        CPPUNIT_ASSERT_EQUAL(std::string("/?q=1"), RedirectPolicy::sanitise("HTTP://127.0.0.1:9988?q=1", origin, false));
+        CPPUNIT_ASSERT_EQUAL(std::string("/app/"),
+                             RedirectPolicy::sanitise("http://127.0.0.1:9988/app/", origin, false));
+        CPPUNIT_ASSERT_EQUAL(std::string("/?q=1"),
+                             RedirectPolicy::sanitise("HTTP://127.0.0.1:9988?q=1", origin, false));
     }
 
     void testHostileTargets()
@@ -50,7 +52,8 @@ public:
 
     void testSourceOrder()
     {
-        std::map<std::string, std::string> query{{"next", "/from-query"}}, headers{{"Referer", origin + "/from-referer"}};
+        std::map<std::string, std::string> query{{"next", "/from-query"}},
+            headers{{"Referer", origin + "/from-referer"}};
         auto q = [&](const std::string& n) { return query.count(n) ? query[n] : std::string(); };
         auto h = [&](const std::string& n) { return headers.count(n) ? headers[n] : std::string(); };
         RedirectPolicy def;

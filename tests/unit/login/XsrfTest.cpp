@@ -1,8 +1,8 @@
 // XSRF check on a library-free Request (DESIGN.md 3.4): which headers let an
 // unsafe request through, the form-field path, how the cookie is read from
 // (possibly split, possibly quoted) Cookie headers, and the cookie issued.
-#include "TestSupport.h"
 #include "TestAnswer.h"
+#include "TestSupport.h"
 
 #include "birdgate/login/Xsrf.h"
 #include "birdgate/server/Request.h"
@@ -36,7 +36,7 @@ class XsrfTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testIssue);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testUnsafeMethods()
     {
         for (const char* m : {"POST", "PUT", "PATCH", "DELETE"}) CPPUNIT_ASSERT(Xsrf::unsafeMethod(m));

@@ -18,7 +18,7 @@ class AccessLogTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testWritesLines);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testRedact()
     {
         CPPUNIT_ASSERT_EQUAL(std::string("/t/x.json?q=beer&count=1"), AccessLog::redact("/t/x.json?q=beer&count=1"));

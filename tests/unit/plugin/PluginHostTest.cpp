@@ -4,9 +4,9 @@
 // call time must come back as a status + message, never as a crash.
 #include "TestSupport.h"
 
-#include "birdgate/plugin/PluginLibrary.h"
 #include "birdgate/plugin/PluginError.h"
 #include "birdgate/plugin/PluginHost.h"
+#include "birdgate/plugin/PluginLibrary.h"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Channel.h>
@@ -36,13 +36,12 @@ std::string fixturePath(const std::string& name)
     return fixtureDir + "/" + name + ".so";
 }
 
-#define ASSERT_CONTAINS(text, part)                                                                    \
-    CPPUNIT_ASSERT_MESSAGE("expected to find [" + std::string(part) + "] in [" + std::string(text) + "]", \
+#define ASSERT_CONTAINS(text, part)                                                                                    \
+    CPPUNIT_ASSERT_MESSAGE("expected to find [" + std::string(part) + "] in [" + std::string(text) + "]",              \
                            std::string(text).find(part) != std::string::npos)
 
 /// The message of the PluginError that `f` throws; fails the test if none.
-template <class F>
-std::string pluginError(F f)
+template <class F> std::string pluginError(F f)
 {
     try
     {
@@ -67,7 +66,7 @@ std::string refusal(const std::string& name)
 /// Collects log messages (text + priority) sent to a Poco logger.
 class CapturingChannel : public Poco::Channel
 {
-public:
+  public:
     void log(const Poco::Message& message) override
     {
         std::lock_guard<std::mutex> lock(_mutex);
@@ -79,7 +78,7 @@ public:
         return _messages;
     }
 
-private:
+  private:
     std::mutex _mutex;
     std::vector<std::pair<Poco::Message::Priority, std::string>> _messages;
 };
@@ -124,7 +123,7 @@ class PluginHostTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testThrowingSink);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     // ---- refusals -------------------------------------------------------
 
     void testRefusesDifferentMajor()
@@ -139,8 +138,7 @@ public:
     void testRefusesNewerMinor()
     {
         const std::string message = refusal("abi_newer_minor");
-        const std::string pluginAbi =
-            std::to_string(BIRDGATE_ABI_MAJOR) + "." + std::to_string(BIRDGATE_ABI_MINOR + 1);
+        const std::string pluginAbi = std::to_string(BIRDGATE_ABI_MAJOR) + "." + std::to_string(BIRDGATE_ABI_MINOR + 1);
         ASSERT_CONTAINS(message, fixturePath("abi_newer_minor"));
         ASSERT_CONTAINS(message, "plugin ABI " + pluginAbi);
         ASSERT_CONTAINS(message, "host ABI " + hostAbi);
@@ -317,10 +315,8 @@ public:
         std::vector<std::thread> threads;
         for (std::size_t i = 0; i < loaded.size(); ++i)
             threads.emplace_back([&, i] { loaded[i] = host.load("erroring"); });
-        for (auto& thread : threads)
-            thread.join();
-        for (const auto& plugin : loaded)
-            CPPUNIT_ASSERT(plugin.get() == loaded[0].get());
+        for (auto& thread : threads) thread.join();
+        for (const auto& plugin : loaded) CPPUNIT_ASSERT(plugin.get() == loaded[0].get());
     }
 
     // ---- transforms that work -----------------------------------------------
@@ -430,15 +426,12 @@ public:
                 {
                     const std::string tag = "\"t" + std::to_string(i) + "n" + std::to_string(n) + "\"";
                     std::string want = tag;
-                    for (char& c : want)
-                        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                    for (char& c : want) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
                     const TransformResult r = upper->call(tag, context);
-                    if (!r.ok() || r.output != want)
-                        ++wrong;
+                    if (!r.ok() || r.output != want) ++wrong;
                 }
             });
-        for (auto& thread : threads)
-            thread.join();
+        for (auto& thread : threads) thread.join();
         CPPUNIT_ASSERT_EQUAL(0, wrong.load());
     }
 
@@ -452,11 +445,9 @@ public:
         for (int i = 0; i < 4; ++i)
             threads.emplace_back([&] {
                 for (int n = 0; n < 20; ++n)
-                    if (probe->call("{}", context).ok())
-                        ++calls;
+                    if (probe->call("{}", context).ok()) ++calls;
             });
-        for (auto& thread : threads)
-            thread.join();
+        for (auto& thread : threads) thread.join();
         CPPUNIT_ASSERT_EQUAL(80, calls.load());
         // The probe reports how many times two calls overlapped.
         CPPUNIT_ASSERT_EQUAL(std::string("0"), probe->call("{}", context).output);
@@ -581,8 +572,7 @@ public:
         ASSERT_CONTAINS(message, "throwing.bad_config");
         ASSERT_CONTAINS(message, fixturePath("throwing"));
         ASSERT_CONTAINS(message, "bad_config: missing key \"level\"");
-        const TransformResult r =
-            host.createTransform("throwing.bad_config", R"({"level":2})")->call("{}", context);
+        const TransformResult r = host.createTransform("throwing.bad_config", R"({"level":2})")->call("{}", context);
         CPPUNIT_ASSERT(r.ok());
         CPPUNIT_ASSERT_EQUAL(std::string("\"configured\""), r.output);
     }

@@ -18,9 +18,9 @@
 
 using birdgate::TransformPool;
 using Outcome = TransformPool::Outcome;
-using std::chrono::milliseconds;
 using birdgate::test::Gate;
 using birdgate::test::waitUntil;
+using std::chrono::milliseconds;
 
 namespace
 {
@@ -70,7 +70,7 @@ class TransformPoolTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testStopFailsQueuedAndRefusesNew);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testResult()
     {
         TransformPool pool(2);

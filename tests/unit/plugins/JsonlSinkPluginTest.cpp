@@ -36,8 +36,7 @@ std::vector<std::string> readLines(const fs::path& path)
 {
     std::ifstream in(path, std::ios::binary);
     std::vector<std::string> lines;
-    for (std::string line; std::getline(in, line);)
-        lines.push_back(line);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
     return lines;
 }
 
@@ -65,8 +64,8 @@ std::string pathConfig(const std::string& path, const std::string& extra = "")
     return R"({"path":")" + path + "\"" + (extra.empty() ? "" : "," + extra) + "}";
 }
 
-#define ASSERT_CONTAINS(text, part)                                                                    \
-    CPPUNIT_ASSERT_MESSAGE("expected to find [" + std::string(part) + "] in [" + std::string(text) + "]", \
+#define ASSERT_CONTAINS(text, part)                                                                                    \
+    CPPUNIT_ASSERT_MESSAGE("expected to find [" + std::string(part) + "] in [" + std::string(text) + "]",              \
                            std::string(text).find(part) != std::string::npos)
 
 } // namespace
@@ -87,7 +86,7 @@ class JsonlSinkPluginTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testBase);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void setUp() override
     {
         static int serial = 0;
@@ -141,8 +140,10 @@ public:
             std::vector<std::string> lines;
         };
         const std::vector<Shape> shapes = {
-            {R"([{"id":1,"text":"a"}, {"id":2,"text":"b"}, 3, "x", null])", {R"({"id":1,"text":"a"})", R"({"id":2,"text":"b"})"}},
-            {R"({"data":[{"id":"1","text":"a"}],"includes":{"tweets":[{"id":"9"}]},"meta":{}})", {R"({"id":"1","text":"a"})"}},
+            {R"([{"id":1,"text":"a"}, {"id":2,"text":"b"}, 3, "x", null])",
+             {R"({"id":1,"text":"a"})", R"({"id":2,"text":"b"})"}},
+            {R"({"data":[{"id":"1","text":"a"}],"includes":{"tweets":[{"id":"9"}]},"meta":{}})",
+             {R"({"id":"1","text":"a"})"}},
             {R"({"data": {"id":"1", "text":"a"}})", {R"({"id":"1","text":"a"})"}},
             {R"( {"id":5, "id_str":"5", "text":"single"} )", {R"({"id":5,"id_str":"5","text":"single"})"}},
             {R"({"ids":[1,2],"next_cursor":0})", {}},
@@ -160,8 +161,7 @@ public:
             CPPUNIT_ASSERT_EQUAL(shape.answer, r.output);
             const auto lines = fs::exists(path) ? readLines(path) : std::vector<std::string>();
             CPPUNIT_ASSERT_EQUAL_MESSAGE(shape.answer, shape.lines.size(), lines.size());
-            for (std::size_t i = 0; i < lines.size(); ++i)
-                CPPUNIT_ASSERT_EQUAL(shape.lines[i], lines[i]);
+            for (std::size_t i = 0; i < lines.size(); ++i) CPPUNIT_ASSERT_EQUAL(shape.lines[i], lines[i]);
         }
     }
 
@@ -183,14 +183,11 @@ public:
                                   R"(,"thread":)" + std::to_string(thread) + R"(,"call":)" + std::to_string(call) +
                                   R"(,"k":)" + std::to_string(k) + R"(,"text":")" + padding + R"("})";
                     answer += "]}";
-                    if (!t->call(answer, context).ok())
-                        ++failures[static_cast<std::size_t>(thread)];
+                    if (!t->call(answer, context).ok()) ++failures[static_cast<std::size_t>(thread)];
                 }
             });
-        for (auto& thread : threads)
-            thread.join();
-        for (int f : failures)
-            CPPUNIT_ASSERT_EQUAL(0, f);
+        for (auto& thread : threads) thread.join();
+        for (int f : failures) CPPUNIT_ASSERT_EQUAL(0, f);
 
         const std::string content = readFile(path);
         CPPUNIT_ASSERT(!content.empty() && content.back() == '\n');
@@ -224,8 +221,8 @@ public:
         const fs::path path = _dir / "invalid.jsonl";
         auto t = _host->createTransform("jsonl_sink.append", pathConfig(path.string()));
         for (const std::string& in : {std::string(R"({"statuses":[{"id":1,"text":"a"},{"id":2)"),
-                                     std::string("<html>oops</html>"), std::string(""), std::string(100000, '['),
-                                     std::string(R"([{"id":1}] x)"), std::string(R"([{"text":"\q"}])")})
+                                      std::string("<html>oops</html>"), std::string(""), std::string(100000, '['),
+                                      std::string(R"([{"id":1}] x)"), std::string(R"([{"text":"\q"}])")})
         {
             const TransformResult r = t->call(in, context);
             CPPUNIT_ASSERT_MESSAGE(in.substr(0, 60), r.status == PluginStatus::Error);
@@ -250,8 +247,8 @@ public:
     {
         const std::string before = utcDate();
         {
-            auto sink = _host->createSink("jsonl_sink.write", pathConfig((_dir / "tweets.{:%Y-%m-%d}.jsonl").string(),
-                                                                          R"("flush":60)"));
+            auto sink = _host->createSink("jsonl_sink.write",
+                                          pathConfig((_dir / "tweets.{:%Y-%m-%d}.jsonl").string(), R"("flush":60)"));
             CPPUNIT_ASSERT(sink->write(R"({"id":1234567890123456789,"text":"a"})").ok());
             CPPUNIT_ASSERT(sink->write("{\"id\":2}\r\n").ok()); // a stream's CRLF is not doubled
             CPPUNIT_ASSERT(sink->flush(false).ok());
@@ -260,8 +257,7 @@ public:
         } // destroyed: closed and synced
         const std::string after = utcDate();
         std::vector<fs::path> files;
-        for (const auto& entry : fs::directory_iterator(_dir))
-            files.push_back(entry.path());
+        for (const auto& entry : fs::directory_iterator(_dir)) files.push_back(entry.path());
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), files.size());
         const std::string name = files[0].filename().string();
         CPPUNIT_ASSERT_MESSAGE(name, name == "tweets." + before + ".jsonl" || name == "tweets." + after + ".jsonl");
@@ -273,8 +269,8 @@ public:
     {
         // A name that changes every microsecond: each message starts a new
         // file in the dated folder, and no message is lost or repeated.
-        auto sink = _host->createSink("jsonl_sink.write",
-                                      pathConfig((_dir / "{:%Y-%m-%d}/t-{:%H%M%S%f}.jsonl").string(), R"("flush":true)"));
+        auto sink = _host->createSink(
+            "jsonl_sink.write", pathConfig((_dir / "{:%Y-%m-%d}/t-{:%H%M%S%f}.jsonl").string(), R"("flush":true)"));
         const std::string before = utcDate();
         for (int i = 0; i < 4; ++i)
         {
@@ -374,8 +370,8 @@ public:
     {
         // A relative path is resolved against base; braces in base are literal.
         const fs::path base = _dir / "odd{name}";
-        auto sink = _host->createSink("jsonl_sink.write",
-                                      R"({"path":"out/{:%Y}.jsonl","base":")" + base.string() + "\"}");
+        auto sink =
+            _host->createSink("jsonl_sink.write", R"({"path":"out/{:%Y}.jsonl","base":")" + base.string() + "\"}");
         CPPUNIT_ASSERT(sink->write(R"({"id":1})").ok());
         CPPUNIT_ASSERT(sink->flush(true).ok());
         std::size_t found = 0;
@@ -396,7 +392,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("{\"id\":1,\"text\":\"a\"}\n"), readFile(absolute));
     }
 
-private:
+  private:
     fs::path _dir;
     std::unique_ptr<PluginHost> _host;
 };

@@ -71,7 +71,7 @@ std::string message(int n, std::size_t padding = 0)
 // disposition whatever happens (they are process-wide).
 class FileSizeLimit
 {
-public:
+  public:
     FileSizeLimit()
     {
         getrlimit(RLIMIT_FSIZE, &_saved);
@@ -93,7 +93,7 @@ public:
 
     void lift() { setrlimit(RLIMIT_FSIZE, &_saved); }
 
-private:
+  private:
     rlimit _saved{};
     void (*_oldHandler)(int) = SIG_DFL;
 };
@@ -121,7 +121,7 @@ class JsonlWriterTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testFileSizeLimitAtLineStart);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void setUp() override
     {
         char pattern[] = "/tmp/birdgate-jsonl-XXXXXX";
@@ -177,18 +177,10 @@ public:
     void testDatedPathErrors()
     {
         const std::vector<std::pair<std::string, std::string>> bad = {
-            {"tweets.{:%Y", "unclosed"},
-            {"tweets.{", "unclosed"},
-            {"tweets.{}.jsonl", "no ':'"},
-            {"tweets.{0}.jsonl", "no ':'"},
-            {"a}b", "single '}'"},
-            {"{:%Y}}", "single '}'"},
-            {"{1:%Y}", "only the time"},
-            {"{x:%Y}", "only the time"},
-            {"{:}", "empty format"},
-            {"{:%Q}", "unknown conversion"},
-            {"{:%Y%}", "at the end"},
-            {"{:{%Y}}", "nested"},
+            {"tweets.{:%Y", "unclosed"},     {"tweets.{", "unclosed"},    {"tweets.{}.jsonl", "no ':'"},
+            {"tweets.{0}.jsonl", "no ':'"},  {"a}b", "single '}'"},       {"{:%Y}}", "single '}'"},
+            {"{1:%Y}", "only the time"},     {"{x:%Y}", "only the time"}, {"{:}", "empty format"},
+            {"{:%Q}", "unknown conversion"}, {"{:%Y%}", "at the end"},    {"{:{%Y}}", "nested"},
             {"{:%-f}", "takes no flags"},
         };
         for (const auto& [pattern, why] : bad)
@@ -217,8 +209,8 @@ public:
         writer.write("{\"text\":\"\xE4\xB8\x96\"}", utc(2024, 1, 1));
         CPPUNIT_ASSERT_EQUAL(_dir + "/t.jsonl", writer.currentPath());
         const auto lines = readLines(_dir + "/t.jsonl");
-        CPPUNIT_ASSERT(lines == (std::vector<std::string>{message(1), message(2), message(3),
-                                                          "{\"text\":\"\xE4\xB8\x96\"}"}));
+        CPPUNIT_ASSERT(lines ==
+                       (std::vector<std::string>{message(1), message(2), message(3), "{\"text\":\"\xE4\xB8\x96\"}"}));
         const auto c = writer.counters();
         CPPUNIT_ASSERT_EQUAL(std::uint64_t(4), c.lines);
         CPPUNIT_ASSERT_EQUAL(std::uint64_t(readFile(_dir + "/t.jsonl").size()), c.bytes);
@@ -260,11 +252,10 @@ public:
         JsonlWriter writer(_dir + "/{:%Y}/{:%b}/t-{:%Y-%m-%d}.jsonl");
         const std::vector<system_clock::time_point> times = {
             utc(2023, 12, 31, 23, 59, 59), utc(2024, 1, 1, 0, 0, 0),  // year end
-            utc(2024, 1, 31, 23, 59, 59), utc(2024, 2, 1, 0, 0, 0),   // month end
-            utc(2024, 2, 28, 23, 0, 0), utc(2024, 2, 29, 1, 0, 0),    // leap day
+            utc(2024, 1, 31, 23, 59, 59),  utc(2024, 2, 1, 0, 0, 0),  // month end
+            utc(2024, 2, 28, 23, 0, 0),    utc(2024, 2, 29, 1, 0, 0), // leap day
             utc(2024, 3, 1, 0, 0, 0)};
-        for (std::size_t i = 0; i < times.size(); ++i)
-            writer.write(message(static_cast<int>(i)), times[i]);
+        for (std::size_t i = 0; i < times.size(); ++i) writer.write(message(static_cast<int>(i)), times[i]);
         const std::vector<std::string> files = {"2023/Dec/t-2023-12-31.jsonl", "2024/Jan/t-2024-01-01.jsonl",
                                                 "2024/Jan/t-2024-01-31.jsonl", "2024/Feb/t-2024-02-01.jsonl",
                                                 "2024/Feb/t-2024-02-28.jsonl", "2024/Feb/t-2024-02-29.jsonl",
@@ -355,8 +346,7 @@ public:
         const auto t0 = utc(2024, 1, 1);
         {
             JsonlWriter writer(_dir + "/os.jsonl", JsonlWriter::Flush::Os());
-            for (int i = 0; i < 5; ++i)
-                writer.write(message(i), t0);
+            for (int i = 0; i < 5; ++i) writer.write(message(i), t0);
             CPPUNIT_ASSERT_EQUAL(std::uint64_t(0), writer.counters().syncs);
             // The lines are in the OS already: a reader sees them before close.
             CPPUNIT_ASSERT_EQUAL(std::size_t(5), readLines(_dir + "/os.jsonl").size());
@@ -365,8 +355,7 @@ public:
         }
         {
             JsonlWriter writer(_dir + "/each.jsonl", JsonlWriter::Flush::EachLine());
-            for (int i = 0; i < 5; ++i)
-                writer.write(message(i), t0);
+            for (int i = 0; i < 5; ++i) writer.write(message(i), t0);
             CPPUNIT_ASSERT_EQUAL(std::uint64_t(5), writer.counters().syncs);
         }
         {
@@ -409,14 +398,12 @@ public:
                 }
             });
         }
-        for (auto& thread : threads)
-            thread.join();
+        for (auto& thread : threads) thread.join();
         writer.close();
 
         std::map<std::string, int> seen;
         for (const char* name : {"/c-2024-06-01.jsonl", "/c-2024-06-02.jsonl"})
-            for (const auto& line : readLines(_dir + name))
-                ++seen[line];
+            for (const auto& line : readLines(_dir + name)) ++seen[line];
         CPPUNIT_ASSERT_EQUAL(std::size_t(THREADS * PER_THREAD), seen.size());
         for (int t = 0; t < THREADS; ++t)
         {
@@ -485,7 +472,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), writer.counters().writeErrors);
     }
 
-private:
+  private:
     std::string _dir;
 };
 

@@ -52,8 +52,7 @@ std::vector<double> numbersAfter(const std::string& text, const std::string& key
 std::size_t count(const std::string& text, const std::string& part)
 {
     std::size_t n = 0;
-    for (auto pos = text.find(part); pos != std::string::npos; pos = text.find(part, pos + 1))
-        ++n;
+    for (auto pos = text.find(part); pos != std::string::npos; pos = text.find(part, pos + 1)) ++n;
     return n;
 }
 
@@ -65,8 +64,8 @@ std::string quoted(const std::string& text)
     return out.str();
 }
 
-#define ASSERT_CONTAINS(text, part)                                                                    \
-    CPPUNIT_ASSERT_MESSAGE("expected to find [" + std::string(part) + "] in [" + std::string(text) + "]", \
+#define ASSERT_CONTAINS(text, part)                                                                                    \
+    CPPUNIT_ASSERT_MESSAGE("expected to find [" + std::string(part) + "] in [" + std::string(text) + "]",              \
                            std::string(text).find(part) != std::string::npos)
 
 } // namespace
@@ -93,7 +92,7 @@ class SentimentPluginTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testThroughput);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void setUp() override { _host = std::make_unique<PluginHost>(std::vector<std::string>{BIRDGATE_PLUGIN_DIR}); }
     void tearDown() override { _host.reset(); }
 
@@ -223,12 +222,13 @@ public:
         // Everything a DOM round trip would disturb: 64-bit ids, the extremes
         // of int64/uint64, exponents, trailing zeros, key order, white space,
         // escapes, nested objects inside the tweet.
-        const std::string head = "{ \"statuses\" : [\n  {\"id\":1234567890123456789, \"id_str\":\"1234567890123456789\",\n"
-                                 "   \"text\":\"great \\\"beer\\\" \\/ \\u00e9\",\n"
-                                 "   \"z\":-9223372036854775808, \"a\":18446744073709551615, \"f\":1e300,"
-                                 " \"g\":-1.50E-007, \"h\":0.10, \"i\":1.0, \"n\":null, \"t\":true,\n"
-                                 "   \"user\":{\"id\":9007199254740993,\"text\":\"awful\",\"entities\":{\"urls\":[]}},"
-                                 " \"quoted_status\":{\"text\":\"bad\",\"id\":9223372036854775807}\n  }";
+        const std::string head =
+            "{ \"statuses\" : [\n  {\"id\":1234567890123456789, \"id_str\":\"1234567890123456789\",\n"
+            "   \"text\":\"great \\\"beer\\\" \\/ \\u00e9\",\n"
+            "   \"z\":-9223372036854775808, \"a\":18446744073709551615, \"f\":1e300,"
+            " \"g\":-1.50E-007, \"h\":0.10, \"i\":1.0, \"n\":null, \"t\":true,\n"
+            "   \"user\":{\"id\":9007199254740993,\"text\":\"awful\",\"entities\":{\"urls\":[]}},"
+            " \"quoted_status\":{\"text\":\"bad\",\"id\":9223372036854775807}\n  }";
         const std::string tail = "\n] , \"search_metadata\":{\"max_id\":1234567890123456789,\"next\":\"?a=1\"} }\n";
         const std::string out = run("{}", head + tail);
         // Exactly the input with one member spliced in before the tweet's brace.
@@ -256,7 +256,10 @@ public:
 
         // Lone surrogates are valid JSON: scored as U+FFFD, not refused.
         out = run("{}", R"([{"text":"\ud83d great \ude00 \ud83d\u0041"}])");
-        CPPUNIT_ASSERT_EQUAL(analyzer().analyze("\xef\xbf\xbd great \xef\xbf\xbd \xef\xbf\xbd" "A").polarity,
+        CPPUNIT_ASSERT_EQUAL(analyzer()
+                                 .analyze("\xef\xbf\xbd great \xef\xbf\xbd \xef\xbf\xbd"
+                                          "A")
+                                 .polarity,
                              numbersAfter(out, R"("sentiment":)").at(0));
     }
 
@@ -264,8 +267,8 @@ public:
     {
         const std::string out = run(R"({"subjectivity":true})",
                                     R"([{"sentiment":5,"id":1,"text":"great","subjectivity":"x","extra":[1,2]}])");
-        CPPUNIT_ASSERT_EQUAL(std::string(R"([{"id":1,"text":"great","extra":[1,2],"sentiment":0.8,"subjectivity":0.75}])"),
-                             out);
+        CPPUNIT_ASSERT_EQUAL(
+            std::string(R"([{"id":1,"text":"great","extra":[1,2],"sentiment":0.8,"subjectivity":0.75}])"), out);
         // Without subjectivity: true, a subjectivity key is the user's and stays.
         const std::string kept = run("{}", R"([{"text":"great","subjectivity":"x","sentiment":1}])");
         CPPUNIT_ASSERT_EQUAL(std::string(R"([{"text":"great","subjectivity":"x","sentiment":0.8}])"), kept);
@@ -354,10 +357,18 @@ public:
                 const std::size_t at = random(in.size());
                 switch (random(4))
                 {
-                case 0: in[at] = alphabet[random(alphabet.size())]; break;
-                case 1: in.erase(at, 1 + random(8)); break;
-                case 2: in.insert(at, 1, alphabet[random(alphabet.size())]); break;
-                default: in.resize(at); break;
+                case 0:
+                    in[at] = alphabet[random(alphabet.size())];
+                    break;
+                case 1:
+                    in.erase(at, 1 + random(8));
+                    break;
+                case 2:
+                    in.insert(at, 1, alphabet[random(alphabet.size())]);
+                    break;
+                default:
+                    in.resize(at);
+                    break;
                 }
             }
             const TransformResult r = t->call(in, context);
@@ -378,8 +389,7 @@ public:
                 // uint64 (1e999, 10^20); Poco refuses them ("Not a valid ...
                 // integer / floating-point number"). Only the grammar is the
                 // plugin's to check.
-                if (e.displayText().find("Not a valid") != std::string::npos)
-                    continue;
+                if (e.displayText().find("Not a valid") != std::string::npos) continue;
                 CPPUNIT_FAIL("accepted what Poco refuses (" + e.displayText() + "): " + in);
             }
         }
@@ -390,8 +400,7 @@ public:
     {
         // 4 MB of text in one tweet, and a 4 MB string elsewhere in it.
         std::string text;
-        while (text.size() < 4 * 1024 * 1024)
-            text += "great beer and \\u00e9 \\\" ";
+        while (text.size() < 4 * 1024 * 1024) text += "great beer and \\u00e9 \\\" ";
         const std::string in = R"({"statuses":[{"text":")" + text + R"(","blob":")" + text + R"("}]})";
         const TransformResult r = transform("{}")->call(in, context);
         CPPUNIT_ASSERT_MESSAGE(r.error, r.ok());
@@ -404,7 +413,7 @@ public:
     void testBadConfig()
     {
         for (const std::string& config : {std::string(R"({"subjectivity":"yes"})"), std::string(R"({"field":3})"),
-                                         std::string(R"({"field":""})"), std::string("[1]"), std::string("{oops")})
+                                          std::string(R"({"field":""})"), std::string("[1]"), std::string("{oops")})
         {
             try
             {
@@ -426,9 +435,11 @@ public:
             ASSERT_CONTAINS(e.what(), "/nonexistent/lexicon.xml");
         }
         // A relative lexicon is found next to the plugin; an absolute one anywhere.
-        CPPUNIT_ASSERT(_host->createTransform("sentiment.add_sentiment", R"({"lexicon":"sentiment/en-sentiment.xml"})"));
-        CPPUNIT_ASSERT(_host->createTransform(
-            "sentiment.add_sentiment", R"({"lexicon":")" BIRDGATE_SOURCE_DIR R"(/plugins/sentiment/data/en-sentiment.xml"})"));
+        CPPUNIT_ASSERT(
+            _host->createTransform("sentiment.add_sentiment", R"({"lexicon":"sentiment/en-sentiment.xml"})"));
+        CPPUNIT_ASSERT(_host->createTransform("sentiment.add_sentiment",
+                                              R"({"lexicon":")" BIRDGATE_SOURCE_DIR
+                                              R"(/plugins/sentiment/data/en-sentiment.xml"})"));
         // Unknown keys are logged, not refused (Gramex entries carry extra keys).
         CPPUNIT_ASSERT(_host->createTransform("sentiment.add_sentiment", R"({"comment":"x"})"));
     }
@@ -445,14 +456,11 @@ public:
                 for (int n = 0; n < 20; ++n)
                 {
                     const TransformResult r = t->call(in, context);
-                    if (!r.ok() || r.output != expected)
-                        ++mismatches[static_cast<std::size_t>(i)];
+                    if (!r.ok() || r.output != expected) ++mismatches[static_cast<std::size_t>(i)];
                 }
             });
-        for (auto& thread : threads)
-            thread.join();
-        for (int m : mismatches)
-            CPPUNIT_ASSERT_EQUAL(0, m);
+        for (auto& thread : threads) thread.join();
+        for (int m : mismatches) CPPUNIT_ASSERT_EQUAL(0, m);
         CPPUNIT_ASSERT_EQUAL(std::size_t(100), count(expected, R"("sentiment":)"));
     }
 
@@ -463,15 +471,14 @@ public:
         const std::string in = searchAnswer(100);
         const int rounds = 50;
         const auto start = std::chrono::steady_clock::now();
-        for (int i = 0; i < rounds; ++i)
-            CPPUNIT_ASSERT(t->call(in, context).ok());
+        for (int i = 0; i < rounds; ++i) CPPUNIT_ASSERT(t->call(in, context).ok());
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         std::cout << "\n  sentiment.add_sentiment: " << static_cast<long>(rounds * 100 / seconds)
                   << " tweets/s (100-tweet answer of " << in.size() / 1024 << " KiB, "
                   << static_cast<long>(seconds * 1000 / rounds) << " ms per answer)" << std::flush;
     }
 
-private:
+  private:
     std::shared_ptr<TransformInstance> transform(const std::string& config)
     {
         return _host->createTransform("sentiment.add_sentiment", config);

@@ -53,16 +53,16 @@ std::vector<Case> loadCases()
     for (std::size_t i = 0; i < cases->size(); ++i)
     {
         auto c = cases->getObject(static_cast<unsigned>(i));
-        out.push_back({c->getValue<std::string>("text"), c->getValue<double>("polarity"),
-            c->getValue<double>("subjectivity")});
+        out.push_back(
+            {c->getValue<std::string>("text"), c->getValue<double>("polarity"), c->getValue<double>("subjectivity")});
     }
     return out;
 }
 
 bool sane(const SentimentAnalyzer::Result& r)
 {
-    return std::isfinite(r.polarity) && std::isfinite(r.subjectivity) && r.polarity >= -1.0 &&
-        r.polarity <= 1.0 && r.subjectivity >= 0.0 && r.subjectivity <= 1.0;
+    return std::isfinite(r.polarity) && std::isfinite(r.subjectivity) && r.polarity >= -1.0 && r.polarity <= 1.0 &&
+           r.subjectivity >= 0.0 && r.subjectivity <= 1.0;
 }
 
 bool same(const SentimentAnalyzer::Result& a, const SentimentAnalyzer::Result& b)
@@ -96,7 +96,7 @@ class SentimentTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testThroughput);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testTextBlobCases()
     {
         const std::vector<Case> cases = loadCases();
@@ -109,12 +109,12 @@ public:
             const auto got = analyzer().analyze(c.text);
             if (same(got, {c.polarity, c.subjectivity})) continue;
             ++failed;
-            failures << "\n  \"" << c.text << "\": expected (" << c.polarity << ", " << c.subjectivity
-                     << ") got " << show(got);
+            failures << "\n  \"" << c.text << "\": expected (" << c.polarity << ", " << c.subjectivity << ") got "
+                     << show(got);
         }
         CPPUNIT_ASSERT_MESSAGE(std::to_string(failed) + " of " + std::to_string(cases.size()) +
-                " cases differ from TextBlob:" + failures.str(),
-            failed == 0);
+                                   " cases differ from TextBlob:" + failures.str(),
+                               failed == 0);
     }
 
     void testEmpty()
@@ -127,8 +127,8 @@ public:
 
     void testOnlyPunctuation()
     {
-        for (const char* text : {".", "...", "!!!", "?!?!", "(!)", "( ! )", ",;:!?()[]{}`'\"@#$^&*+-|=~_",
-                 "''''", "\"\"", "- - -", ". . . . .", "..........", "'d 'm n't"})
+        for (const char* text : {".", "...", "!!!", "?!?!", "(!)", "( ! )", ",;:!?()[]{}`'\"@#$^&*+-|=~_", "''''",
+                                 "\"\"", "- - -", ". . . . .", "..........", "'d 'm n't"})
         {
             const auto r = analyzer().analyze(text);
             CPPUNIT_ASSERT_MESSAGE(std::string(text) + " -> " + show(r), sane(r));
@@ -148,8 +148,9 @@ public:
         // U+2665 is pattern's "love" emoticon: it must survive UTF-8 decoding whole.
         CPPUNIT_ASSERT(same(analyzer().analyze("I \xE2\x99\xA5 this"), {1.0, 1.0}));
         // Emoji glued to words, ZWJ sequences and flags.
-        for (const char* text : {"good\xF0\x9F\x98\x80", "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7",
-                 "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7 :) \xF0\x9F\x87\xAB\xF0\x9F\x87\xB7"})
+        for (const char* text :
+             {"good\xF0\x9F\x98\x80", "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7",
+              "\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7 :) \xF0\x9F\x87\xAB\xF0\x9F\x87\xB7"})
         {
             CPPUNIT_ASSERT(sane(analyzer().analyze(text)));
         }
@@ -157,9 +158,15 @@ public:
 
     void testInvalidUtf8()
     {
-        const std::string broken[] = {
-            "\xFF\xFE\xFD", "good \xC3\x28 bad", "\xE2\x82", "nice\x80", "\xED\xA0\x80 surrogate",
-            "\xF4\x90\x80\x80 too big", "\xC0\xAF overlong", std::string("nul\0byte good", 13), "\xF0\x9F\x98"};
+        const std::string broken[] = {"\xFF\xFE\xFD",
+                                      "good \xC3\x28 bad",
+                                      "\xE2\x82",
+                                      "nice\x80",
+                                      "\xED\xA0\x80 surrogate",
+                                      "\xF4\x90\x80\x80 too big",
+                                      "\xC0\xAF overlong",
+                                      std::string("nul\0byte good", 13),
+                                      "\xF0\x9F\x98"};
         for (const std::string& text : broken)
         {
             const auto r = analyzer().analyze(text);
@@ -181,7 +188,8 @@ public:
     {
         // Lowercasing reaches beyond ASCII without changing ASCII results.
         CPPUNIT_ASSERT(same(analyzer().analyze("NICE"), analyzer().analyze("nice")));
-        CPPUNIT_ASSERT(sane(analyzer().analyze("\xD0\x9F\xD0\xA0\xD0\x98\xD0\x92\xD0\x95\xD0\xA2 \xCE\xA3\xCE\x9F\xCE\xA6\xCE\x99\xCE\x91 \xC3\x89T\xC3\x89")));
+        CPPUNIT_ASSERT(sane(analyzer().analyze("\xD0\x9F\xD0\xA0\xD0\x98\xD0\x92\xD0\x95\xD0\xA2 "
+                                               "\xCE\xA3\xCE\x9F\xCE\xA6\xCE\x99\xCE\x91 \xC3\x89T\xC3\x89")));
         // "not a good": one-character words keep a negation pending; lengths
         // count code points, so "é" (two bytes) is one character...
         CPPUNIT_ASSERT(same(analyzer().analyze("not \xC3\xA9 good"), analyzer().analyze("not a good")));
@@ -195,7 +203,8 @@ public:
 
     void testOneMegabyte()
     {
-        const std::string chunk = "Great day!! \xF0\x9F\x98\x80 not bad :) \xFF isn\xE2\x80\x99t it? \xE2\x80\x9Cterrible\xE2\x80\x9D...\n\n";
+        const std::string chunk =
+            "Great day!! \xF0\x9F\x98\x80 not bad :) \xFF isn\xE2\x80\x99t it? \xE2\x80\x9Cterrible\xE2\x80\x9D...\n\n";
         std::string text;
         while (text.size() < (1u << 20)) text += chunk;
         const auto r = analyzer().analyze(text);

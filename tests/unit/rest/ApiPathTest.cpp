@@ -2,9 +2,9 @@
 // client sends, a signed request may only go under the configured endpoint.
 #include "TestSupport.h"
 
+#include "birdgate/twitter/Upstream.h"
 #include "rest/ApiPath.h"
 #include "rest/RestRequest.h"
-#include "birdgate/twitter/Upstream.h"
 
 using birdgate::ApiPath;
 using birdgate::BodyKind;
@@ -37,7 +37,7 @@ class ApiPathTest : public CppUnit::TestFixture
         CPPUNIT_ASSERT_MESSAGE("no reason for: " + raw, !why.empty());
     }
 
-public:
+  public:
     void testGoodPaths()
     {
         CPPUNIT_ASSERT_EQUAL(std::string("search/tweets.json"), ok("search/tweets.json"));
@@ -51,13 +51,51 @@ public:
 
     void testHostilePaths()
     {
-        const char* hostile[] = {
-            "../secret", "a/../../b", "./a", "a/./b", "a/..", "..", ".", "...", "a//b", "/a", "a/", "//evil.example/x",
-            "%2e%2e/x", "%2E%2E%2Fx", "a%2Fb", "a%2fb", "a%5Cb", "%252e%252e/x", "%25", "a\\b", "a%5c..%5cb",
-            "user@evil.example/x", "a%40b", "a%00b", "a%0d%0aHost:%20evil", "a\r\nb",
-            "a%09b", "http://evil.example/x", "https:/evil.example", "https:evil", "evil.example:443/x",
-            "a b", "a%20b", "a?b", "a#b", "a%3Fb", "a%23b", "%", "%zz", "%e2%98%83", "a;b", "a=b", "a&b", "a%",
-            "search/tweets.json%00.png"};
+        const char* hostile[] = {"../secret",
+                                 "a/../../b",
+                                 "./a",
+                                 "a/./b",
+                                 "a/..",
+                                 "..",
+                                 ".",
+                                 "...",
+                                 "a//b",
+                                 "/a",
+                                 "a/",
+                                 "//evil.example/x",
+                                 "%2e%2e/x",
+                                 "%2E%2E%2Fx",
+                                 "a%2Fb",
+                                 "a%2fb",
+                                 "a%5Cb",
+                                 "%252e%252e/x",
+                                 "%25",
+                                 "a\\b",
+                                 "a%5c..%5cb",
+                                 "user@evil.example/x",
+                                 "a%40b",
+                                 "a%00b",
+                                 "a%0d%0aHost:%20evil",
+                                 "a\r\nb",
+                                 "a%09b",
+                                 "http://evil.example/x",
+                                 "https:/evil.example",
+                                 "https:evil",
+                                 "evil.example:443/x",
+                                 "a b",
+                                 "a%20b",
+                                 "a?b",
+                                 "a#b",
+                                 "a%3Fb",
+                                 "a%23b",
+                                 "%",
+                                 "%zz",
+                                 "%e2%98%83",
+                                 "a;b",
+                                 "a=b",
+                                 "a&b",
+                                 "a%",
+                                 "search/tweets.json%00.png"};
         for (const char* h : hostile) refused(h);
         refused(std::string("a\0b", 3));
         refused(std::string(600, 'a'));

@@ -6,10 +6,10 @@
 // (tests/unit/PocoBridge.h).
 #include "TestSupport.h"
 
-#include "birdgate/config/Config.h"
-#include "birdgate/twitter/OAuth1.h"
-#include "birdgate/sandbox/TwitterSandbox.h"
 #include "PocoBridge.h"
+#include "birdgate/config/Config.h"
+#include "birdgate/sandbox/TwitterSandbox.h"
+#include "birdgate/twitter/OAuth1.h"
 
 #include <Poco/Base64Encoder.h>
 #include <Poco/Exception.h>

@@ -28,7 +28,7 @@ namespace
 {
 class RecordingAnswer : public Answer
 {
-public:
+  public:
     explicit RecordingAnswer(bool head = false, int writesBeforeGone = -1) : _writesLeft(writesBeforeGone)
     {
         _head = head;
@@ -68,7 +68,7 @@ public:
     bool finished = false;
     bool aborted = false;
 
-private:
+  private:
     int _writesLeft;
 };
 
@@ -144,7 +144,7 @@ class FileHandlerTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testMethodNotAllowed);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testLargeFileInPieces()
     {
         Site site;
@@ -201,8 +201,8 @@ public:
     {
         Site site;
         const std::string outside = "../" + site.outsideName;
-        for (const std::string& rel : {outside, std::string("sub/../small.txt"), std::string("%2e%2e/x"),
-                                       std::string(".hidden")})
+        for (const std::string& rel :
+             {outside, std::string("sub/../small.txt"), std::string("%2e%2e/x"), std::string(".hidden")})
         {
             RecordingAnswer answer;
             site.serve("GET", rel, answer);

@@ -42,7 +42,7 @@ namespace
 {
 class TestEndpoint : public Endpoint
 {
-public:
+  public:
     Task<void> serve(Request& request, Answer& answer, const RouteMatch& match) override
     {
         const std::string name = match.urlName;
@@ -58,8 +58,8 @@ public:
         if (name == "info")
         {
             answer.send(200, "text/plain",
-                        std::string("tls=") + (request.tls ? "1" : "0") + " loopback=" +
-                            (request.clientLoopback ? "1" : "0") + " addr=" + request.clientAddress);
+                        std::string("tls=") + (request.tls ? "1" : "0") +
+                            " loopback=" + (request.clientLoopback ? "1" : "0") + " addr=" + request.clientAddress);
             co_return;
         }
         if (name == "throw") throw std::runtime_error("boom");
@@ -100,7 +100,7 @@ std::shared_ptr<const Router> testRouter()
 /// A blocking TCP client with a receive timeout (a hung server fails the test, not the run).
 class Client
 {
-public:
+  public:
     explicit Client(int port)
     {
         _fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -186,7 +186,7 @@ public:
 
     int fd() const { return _fd; }
 
-private:
+  private:
     int _fd;
     bool _connected = false;
     std::string _buffer;
@@ -235,7 +235,7 @@ class HttpServerTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testAccessLog);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     std::unique_ptr<HttpServer> server;
 
     void setUp() override {}
@@ -334,8 +334,8 @@ public:
         expectRefused(port, post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
         expectRefused(port, post + "Transfer-Encoding: identity\r\n\r\n");
         expectRefused(port, post + "Transfer-Encoding : chunked\r\n\r\n0\r\n\r\n");
-        expectRefused(port, post + "Transfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n");  // bad size
-        expectRefused(port, post + "Transfer-Encoding: chunked\r\n\r\n-1\r\nab\r\n0\r\n\r\n");  // bad size
+        expectRefused(port, post + "Transfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n"); // bad size
+        expectRefused(port, post + "Transfer-Encoding: chunked\r\n\r\n-1\r\nab\r\n0\r\n\r\n"); // bad size
         expectRefused(port, post + "Transfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n"); // longer than size
         expectRefused(port, "GET /hello HTTP/1.1\r\n" + HOST + "X: a\r\n b\r\n\r\n");          // obs-fold
         expectRefused(port, "GET /hello HTTP/1.1\r\n" + HOST + "X: a" + std::string(1, '\0') + "b\r\n\r\n");
@@ -343,9 +343,9 @@ public:
         expectRefused(port, "GET /hello HTTP/1.1\r\n" + HOST + "X: a\n\r\n");      // bare LF
         expectRefused(port, "GET /a b HTTP/1.1\r\n" + HOST + "\r\n");
         expectRefused(port, "GET /a\x01 HTTP/1.1\r\n" + HOST + "\r\n");
-        expectRefused(port, "GET /hello HTTP/1.1\r\n\r\n");                       // no Host
-        expectRefused(port, "GET /hello HTTP/1.1\r\n" + HOST + HOST + "\r\n");    // two Hosts
-        expectRefused(port, "GET http://x/hello HTTP/1.1\r\n" + HOST + "\r\n");   // absolute-form
+        expectRefused(port, "GET /hello HTTP/1.1\r\n\r\n");                     // no Host
+        expectRefused(port, "GET /hello HTTP/1.1\r\n" + HOST + HOST + "\r\n");  // two Hosts
+        expectRefused(port, "GET http://x/hello HTTP/1.1\r\n" + HOST + "\r\n"); // absolute-form
         expectRefused(port, "CONNECT x:443 HTTP/1.1\r\n" + HOST + "\r\n");
         expectRefused(port, "CONNECT /hello HTTP/1.1\r\n" + HOST + "\r\n");
         expectRefused(port, "GET  /hello HTTP/1.1\r\n" + HOST + "\r\n");
@@ -491,9 +491,9 @@ public:
         {
             // Bodies the endpoint does not read are skipped, the next request stays in sync.
             Client c(port);
-            c.send("POST /hello HTTP/1.1\r\n" + HOST + "Content-Length: 5\r\n\r\nGET /" +
-                   "POST /hello HTTP/1.1\r\n" + HOST + "Transfer-Encoding: chunked\r\n\r\n3\r\nGET\r\n0\r\n\r\n" +
-                   "POST /echo HTTP/1.1\r\n" + HOST + "Content-Length: 2\r\n\r\nok");
+            c.send("POST /hello HTTP/1.1\r\n" + HOST + "Content-Length: 5\r\n\r\nGET /" + "POST /hello HTTP/1.1\r\n" +
+                   HOST + "Transfer-Encoding: chunked\r\n\r\n3\r\nGET\r\n0\r\n\r\n" + "POST /echo HTTP/1.1\r\n" + HOST +
+                   "Content-Length: 2\r\n\r\nok");
             CPPUNIT_ASSERT_EQUAL(std::string("hello"), bodyOf(c.answer()));
             CPPUNIT_ASSERT_EQUAL(std::string("hello"), bodyOf(c.answer()));
             CPPUNIT_ASSERT_EQUAL(std::string("got:ok"), bodyOf(c.answer()));

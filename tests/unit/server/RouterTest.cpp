@@ -14,7 +14,7 @@ namespace
 {
 class Named : public Endpoint
 {
-public:
+  public:
     explicit Named(std::string name) : name(std::move(name)) {}
     birdgate::Task<void> serve(birdgate::Request&, birdgate::Answer&, const RouteMatch&) override { co_return; }
     std::string name;
@@ -36,7 +36,7 @@ class RouterTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testBadPattern);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testPriorityThenFileOrder()
     {
         Router r;

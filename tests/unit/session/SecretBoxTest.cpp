@@ -28,7 +28,7 @@ class SecretBoxTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testKeysIndependent);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testRoundTrip()
     {
         const SecretBox box("correct horse battery staple");
@@ -50,7 +50,8 @@ public:
         const SecretBox box("s");
         const std::string sealed = box.seal("hello");
         CPPUNIT_ASSERT_EQUAL(SecretBox::OVERHEAD + 5, sealed.size());
-        CPPUNIT_ASSERT_EQUAL(static_cast<int>(SecretBox::VERSION), static_cast<int>(static_cast<unsigned char>(sealed[0])));
+        CPPUNIT_ASSERT_EQUAL(static_cast<int>(SecretBox::VERSION),
+                             static_cast<int>(static_cast<unsigned char>(sealed[0])));
         CPPUNIT_ASSERT(sealed.find("hello") == std::string::npos);
     }
 
@@ -58,8 +59,7 @@ public:
     {
         const SecretBox box("s");
         std::set<std::string> seen;
-        for (int i = 0; i < 100; ++i)
-            seen.insert(box.seal("same text"));
+        for (int i = 0; i < 100; ++i) seen.insert(box.seal("same text"));
         CPPUNIT_ASSERT_EQUAL(std::size_t(100), seen.size());
     }
 
@@ -126,8 +126,7 @@ public:
         CPPUNIT_ASSERT(!box.open(std::string(4096, '\xff')).has_value());
         // Right length and version byte, random rest.
         std::string forged = box.seal("0123456789");
-        for (std::size_t i = 1; i < forged.size(); ++i)
-            forged[i] = static_cast<char>(i * 37);
+        for (std::size_t i = 1; i < forged.size(); ++i) forged[i] = static_cast<char>(i * 37);
         CPPUNIT_ASSERT(!box.open(forged).has_value());
         // Wrong version byte on an otherwise valid value.
         std::string versioned = box.seal("v");
@@ -135,10 +134,7 @@ public:
         CPPUNIT_ASSERT(!box.open(versioned).has_value());
     }
 
-    void testEmptySecretRefused()
-    {
-        CPPUNIT_ASSERT_THROW(SecretBox(""), std::invalid_argument);
-    }
+    void testEmptySecretRefused() { CPPUNIT_ASSERT_THROW(SecretBox(""), std::invalid_argument); }
 
     void testSignVerify()
     {

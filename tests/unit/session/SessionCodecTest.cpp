@@ -19,7 +19,7 @@ class SessionCodecTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testDecodeRejects);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testEncode()
     {
         CPPUNIT_ASSERT_EQUAL(std::string("{}"), SessionCodec::encode({}));

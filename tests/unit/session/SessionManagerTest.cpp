@@ -3,13 +3,13 @@
 // ids refused (malformed ones without touching the store), rotation dropping
 // the old id, the Set-Cookie attributes, the HTTPS decision, and the
 // once-a-minute purge.
-#include "TestSupport.h"
 #include "TestAnswer.h"
+#include "TestSupport.h"
 #include "birdgate/server/Request.h"
 
+#include "birdgate/session/SessionManager.h"
 #include "session/EncryptedStore.h"
 #include "session/SecretBox.h"
-#include "birdgate/session/SessionManager.h"
 #include "session/SqliteStore.h"
 
 #include <Poco/JSON/Object.h>
@@ -37,7 +37,7 @@ namespace
 // Counts what reaches the backend, so tests can show a lookup did not happen.
 class CountingStore : public Store
 {
-public:
+  public:
     explicit CountingStore(std::shared_ptr<Store> inner) : _inner(std::move(inner)) {}
 
     std::optional<std::string> get(const std::string& ns, const std::string& key) override
@@ -61,7 +61,7 @@ public:
     int purges = 0;
     TimePoint lastExpires{};
 
-private:
+  private:
     std::shared_ptr<Store> _inner;
 };
 
@@ -91,7 +91,7 @@ class SessionManagerTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testWellFormedId);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void setUp() override
     {
         _dir = fs::temp_directory_path() / ("birdgate-session-" + std::to_string(::getpid()) + "-" +
@@ -189,8 +189,7 @@ public:
         _manager->save(session);
         const auto loaded = _manager->loadFromCookieHeader("sid=" + session.id);
         CPPUNIT_ASSERT(loaded.has_value());
-        for (const auto& [name, value] : session.data)
-            CPPUNIT_ASSERT_EQUAL_MESSAGE(name, value, loaded->data.at(name));
+        for (const auto& [name, value] : session.data) CPPUNIT_ASSERT_EQUAL_MESSAGE(name, value, loaded->data.at(name));
         CPPUNIT_ASSERT_EQUAL(session.data.size(), loaded->data.size());
 
         // JSON escapes another writer may use are understood.
@@ -326,8 +325,7 @@ public:
 
         // Hundreds of well-formed duplicates cost a bounded number of lookups.
         std::string flood;
-        for (int i = 0; i < 300; ++i)
-            flood += "sid=" + _manager->create().id + "; ";
+        for (int i = 0; i < 300; ++i) flood += "sid=" + _manager->create().id + "; ";
         const int before = _counting->gets;
         CPPUNIT_ASSERT(!_manager->loadFromCookieHeader(flood + "sid=" + first.id).has_value());
         CPPUNIT_ASSERT(_counting->gets - before <= 4);
@@ -401,7 +399,8 @@ public:
         Session fresh = _manager->create();
         fresh.data["x"] = "y";
         const Session rotated = _manager->rotate(fresh);
-        CPPUNIT_ASSERT_EQUAL(std::string("y"), _manager->loadFromCookieHeader("sid=" + rotated.id).value().data.at("x"));
+        CPPUNIT_ASSERT_EQUAL(std::string("y"),
+                             _manager->loadFromCookieHeader("sid=" + rotated.id).value().data.at("x"));
     }
 
     void testDestroy()
@@ -428,7 +427,8 @@ public:
 
         birdgate::test::TestAnswer logout;
         _manager->clearCookie(logout, false);
-        CPPUNIT_ASSERT_EQUAL(std::string("sid=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"), *logout.find("Set-Cookie"));
+        CPPUNIT_ASSERT_EQUAL(std::string("sid=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+                             *logout.find("Set-Cookie"));
 
         // Both can go out on one answer (logout + new anonymous session).
         birdgate::test::TestAnswer both;
@@ -476,8 +476,7 @@ public:
     {
         // An expired row from an earlier run is purged by the first save.
         _backend->put(SessionManager::NAMESPACE, "expired-row", "x", Clock::now() - std::chrono::hours(1));
-        for (int i = 0; i < 20; ++i)
-            _manager->save(_manager->create());
+        for (int i = 0; i < 20; ++i) _manager->save(_manager->create());
         CPPUNIT_ASSERT_EQUAL(1, _counting->purges);
         CPPUNIT_ASSERT_EQUAL(std::size_t(0), _backend->purgeExpired());
         // The explicit call (for a timer) always runs.
@@ -515,7 +514,7 @@ public:
         CPPUNIT_ASSERT(!SessionManager::isWellFormedId(""));
     }
 
-private:
+  private:
     fs::path _dir;
     std::shared_ptr<Store> _backend;
     std::shared_ptr<CountingStore> _counting;

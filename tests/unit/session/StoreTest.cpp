@@ -7,10 +7,10 @@
 // The Redis cases start their own redis-server on a free loopback port.
 #include "TestSupport.h"
 
+#include "birdgate/session/Store.h"
 #include "session/EncryptedStore.h"
 #include "session/RedisStore.h"
 #include "session/SqliteStore.h"
-#include "birdgate/session/Store.h"
 
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
@@ -55,12 +55,11 @@ Store::TimePoint anHourAgo()
 
 class TempDir
 {
-public:
+  public:
     TempDir()
     {
         std::string pattern = (fs::temp_directory_path() / "birdgate-store-XXXXXX").string();
-        if (!::mkdtemp(pattern.data()))
-            throw std::runtime_error("mkdtemp failed");
+        if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
         _path = pattern;
     }
     ~TempDir()
@@ -70,7 +69,7 @@ public:
     }
     std::string file(const std::string& name) const { return (_path / name).string(); }
 
-private:
+  private:
     fs::path _path;
 };
 
@@ -94,11 +93,9 @@ std::string capture(const std::string& command)
 {
     std::string out;
     FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe)
-        return out;
+    if (!pipe) return out;
     char buffer[256];
-    while (std::fgets(buffer, sizeof buffer, pipe))
-        out += buffer;
+    while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
     ::pclose(pipe);
     return out;
 }
@@ -114,7 +111,7 @@ int freePort()
 // A throw-away redis-server for one test: no persistence, loopback only.
 class RedisServer
 {
-public:
+  public:
     RedisServer()
     {
         if (std::system("command -v redis-server >/dev/null 2>&1") != 0 ||
@@ -126,8 +123,7 @@ public:
                                     " --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --pidfile " +
                                     _dir.file("redis.pid") + " --dir " + _dir.file("") + " --logfile " +
                                     _dir.file("redis.log");
-        if (std::system(command.c_str()) != 0)
-            CPPUNIT_FAIL("could not start: " + command);
+        if (std::system(command.c_str()) != 0) CPPUNIT_FAIL("could not start: " + command);
         // --daemonize returns before the server listens.
         for (int i = 0; i < 100; ++i)
         {
@@ -142,8 +138,7 @@ public:
     }
     ~RedisServer()
     {
-        if (_started)
-            cli("shutdown nosave");
+        if (_started) cli("shutdown nosave");
     }
     RedisServer(const RedisServer&) = delete;
     RedisServer& operator=(const RedisServer&) = delete;
@@ -152,10 +147,13 @@ public:
     {
         return capture("redis-cli -p " + std::to_string(_port) + " " + args + " 2>/dev/null");
     }
-    std::string url(int db = 0) const { return "redis://127.0.0.1:" + std::to_string(_port) + "/" + std::to_string(db); }
+    std::string url(int db = 0) const
+    {
+        return "redis://127.0.0.1:" + std::to_string(_port) + "/" + std::to_string(db);
+    }
     int port() const { return _port; }
 
-private:
+  private:
     TempDir _dir;
     int _port = 0;
     bool _started = false;
@@ -222,16 +220,13 @@ void checkConcurrent(Store& store)
                     const std::string value = "value-" + key;
                     store.put("conc", key, value, inAnHour());
                     const auto got = store.get("conc", key);
-                    if (!got || *got != value)
-                        ++failures;
+                    if (!got || *got != value) ++failures;
                     // A shared key every thread writes: any of them may win,
                     // but a read never sees a torn value.
                     store.put("conc", "shared", value, inAnHour());
                     const auto shared = store.get("conc", "shared");
-                    if (!shared || shared->rfind("value-t", 0) != 0)
-                        ++failures;
-                    if (i % 2 == 0)
-                        store.erase("conc", key);
+                    if (!shared || shared->rfind("value-t", 0) != 0) ++failures;
+                    if (i % 2 == 0) store.erase("conc", key);
                 }
             }
             catch (const std::exception& e)
@@ -241,10 +236,8 @@ void checkConcurrent(Store& store)
             }
         });
     }
-    for (auto& thread : threads)
-        thread.join();
-    for (const auto& error : errors)
-        CPPUNIT_ASSERT_EQUAL_MESSAGE("a thread threw", std::string(), error);
+    for (auto& thread : threads) thread.join();
+    for (const auto& error : errors) CPPUNIT_ASSERT_EQUAL_MESSAGE("a thread threw", std::string(), error);
     CPPUNIT_ASSERT_EQUAL(0, failures.load());
     for (int t = 0; t < THREADS; ++t)
     {
@@ -317,7 +310,7 @@ class StoreTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testRedisUnreachable);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     // ---------------------------------------------------------------- SQLite
 
     void testSqliteBasics()
@@ -351,8 +344,7 @@ public:
             store.put("token", "k", "v", NEVER);
             CPPUNIT_ASSERT_EQUAL(0600u, modeOf(path));
             // SQLite gives its WAL the database's mode.
-            if (fs::exists(path + "-wal"))
-                CPPUNIT_ASSERT_EQUAL(0600u, modeOf(path + "-wal"));
+            if (fs::exists(path + "-wal")) CPPUNIT_ASSERT_EQUAL(0600u, modeOf(path + "-wal"));
             // Bytes 18 and 19 of the header are 2 in WAL mode (1 for a rollback journal).
             const std::string header = readFile(path).substr(0, 20);
             CPPUNIT_ASSERT_EQUAL(std::size_t(20), header.size());
@@ -471,7 +463,8 @@ public:
             const std::string message = e.what();
             CPPUNIT_ASSERT(message.find("sqlite:") != std::string::npos);
             CPPUNIT_ASSERT(message.find("redis://") != std::string::npos);
-            CPPUNIT_ASSERT_MESSAGE("a password must not reach the message", message.find("hunter2") == std::string::npos);
+            CPPUNIT_ASSERT_MESSAGE("a password must not reach the message",
+                                   message.find("hunter2") == std::string::npos);
         }
         // A folder the store cannot create is a clear runtime error.
         CPPUNIT_ASSERT_THROW(Store::open("sqlite:/proc/birdgate/no/store.db", "", nullptr), std::runtime_error);
@@ -484,8 +477,8 @@ public:
         auto plain = Store::open("sqlite:" + dir.file("a.db"), "", &warnings);
         CPPUNIT_ASSERT(dynamic_cast<SqliteStore*>(plain.get()));
         CPPUNIT_ASSERT_EQUAL(std::size_t(1), warnings.size());
-        CPPUNIT_ASSERT_EQUAL(
-            std::string("app.secret is not set: sessions and persisted tokens are stored unencrypted"), warnings[0]);
+        CPPUNIT_ASSERT_EQUAL(std::string("app.secret is not set: sessions and persisted tokens are stored unencrypted"),
+                             warnings[0]);
 
         warnings.clear();
         auto sealed = Store::open("sqlite:" + dir.file("b.db"), "secret", &warnings);

@@ -22,8 +22,7 @@ namespace
 std::vector<long> waits(ReconnectBackoff& backoff, Kind kind, int n)
 {
     std::vector<long> out;
-    for (int i = 0; i < n; ++i)
-        out.push_back(static_cast<long>(backoff.nextWait(kind).count()));
+    for (int i = 0; i < n; ++i) out.push_back(static_cast<long>(backoff.nextWait(kind).count()));
     return out;
 }
 } // namespace
@@ -45,15 +44,13 @@ class ReconnectBackoffTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testBackoffOnFakeClock);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testNetworkLinear()
     {
         ReconnectBackoff backoff;
         const auto got = waits(backoff, Kind::Network, 70);
-        for (int i = 0; i < 64; ++i)
-            CPPUNIT_ASSERT_EQUAL(250L * (i + 1), got[static_cast<std::size_t>(i)]);
-        for (int i = 64; i < 70; ++i)
-            CPPUNIT_ASSERT_EQUAL(16000L, got[static_cast<std::size_t>(i)]);
+        for (int i = 0; i < 64; ++i) CPPUNIT_ASSERT_EQUAL(250L * (i + 1), got[static_cast<std::size_t>(i)]);
+        for (int i = 64; i < 70; ++i) CPPUNIT_ASSERT_EQUAL(16000L, got[static_cast<std::size_t>(i)]);
         CPPUNIT_ASSERT_EQUAL(70, backoff.attempts(Kind::Network));
         // onNetworkError is the same sequence, always Retry.
         ReconnectBackoff other;
@@ -81,8 +78,7 @@ public:
     void testStatusDecisions()
     {
         ReconnectBackoff backoff;
-        for (int status : {500, 502, 503, 504, 400})
-            CPPUNIT_ASSERT(ReconnectBackoff::kindOf(status) == Kind::Http);
+        for (int status : {500, 502, 503, 504, 400}) CPPUNIT_ASSERT(ReconnectBackoff::kindOf(status) == Kind::Http);
         CPPUNIT_ASSERT(ReconnectBackoff::kindOf(420) == Kind::RateLimit);
         CPPUNIT_ASSERT(ReconnectBackoff::kindOf(429) == Kind::RateLimit);
 
@@ -111,8 +107,7 @@ public:
             CPPUNIT_ASSERT(d.action == Action::Stop);
             CPPUNIT_ASSERT_EQUAL(0L, static_cast<long>(d.wait.count()));
         }
-        for (int status : {200, 400, 420, 429, 500, 503})
-            CPPUNIT_ASSERT(!ReconnectBackoff::isFatal(status));
+        for (int status : {200, 400, 420, 429, 500, 503}) CPPUNIT_ASSERT(!ReconnectBackoff::isFatal(status));
         // A Stop does not advance any sequence.
         CPPUNIT_ASSERT_EQUAL(0, backoff.attempts(Kind::Http));
         CPPUNIT_ASSERT_EQUAL(5000L, static_cast<long>(backoff.onHttpStatus(503).wait.count()));
@@ -136,8 +131,7 @@ public:
         waits(backoff, Kind::Http, 10);
         waits(backoff, Kind::RateLimit, 10);
         backoff.onHealthy();
-        for (Kind k : {Kind::Network, Kind::Http, Kind::RateLimit})
-            CPPUNIT_ASSERT_EQUAL(0, backoff.attempts(k));
+        for (Kind k : {Kind::Network, Kind::Http, Kind::RateLimit}) CPPUNIT_ASSERT_EQUAL(0, backoff.attempts(k));
         CPPUNIT_ASSERT_EQUAL(250L, static_cast<long>(backoff.nextWait(Kind::Network).count()));
         CPPUNIT_ASSERT_EQUAL(5000L, static_cast<long>(backoff.nextWait(Kind::Http).count()));
         CPPUNIT_ASSERT_EQUAL(60000L, static_cast<long>(backoff.nextWait(Kind::RateLimit).count()));
@@ -211,8 +205,7 @@ public:
         FakeClock clock;
         ReconnectBackoff backoff;
         std::stop_source stop;
-        for (int i = 0; i < 3; ++i)
-            CPPUNIT_ASSERT(clock.sleepFor(backoff.onHttpStatus(503).wait, stop.get_token()));
+        for (int i = 0; i < 3; ++i) CPPUNIT_ASSERT(clock.sleepFor(backoff.onHttpStatus(503).wait, stop.get_token()));
         backoff.onHealthy();
         CPPUNIT_ASSERT(clock.sleepFor(backoff.onNetworkError().wait, stop.get_token()));
         const std::vector<milliseconds> expected = {milliseconds(5000), milliseconds(10000), milliseconds(20000),

@@ -4,8 +4,8 @@
 // reported, bounded in memory, and followed by a clean resync.
 #include "TestSupport.h"
 
-#include "stream/StreamFramer.h"
 #include "birdgate/stream/StreamMessage.h"
+#include "stream/StreamFramer.h"
 
 #include <random>
 #include <string>
@@ -21,7 +21,8 @@ namespace
 // Tweets with 2-, 3- and 4-byte UTF-8 and escapes, and every control kind.
 const std::vector<std::string> SAMPLE = {
     R"({"created_at":"Thu Feb 29 13:05:09 +0000 2024","id":1762864587412344832,"id_str":"1762864587412344832","text":"Bi\u00e8re \"froide\" \ud83c\udf7a","user":{"id_str":"42","screen_name":"brewer"}})",
-    "{\"id_str\":\"2\",\"text\":\"h\xC3\xA9llo \xE4\xB8\x96\xE7\x95\x8C \xF0\x9F\x8D\xBA caf\xC3\xA9\",\"lang\":\"und\",\"entities\":{\"hashtags\":[{\"text\":\"beer\",\"indices\":[0,5]}]}}",
+    "{\"id_str\":\"2\",\"text\":\"h\xC3\xA9llo \xE4\xB8\x96\xE7\x95\x8C \xF0\x9F\x8D\xBA "
+    "caf\xC3\xA9\",\"lang\":\"und\",\"entities\":{\"hashtags\":[{\"text\":\"beer\",\"indices\":[0,5]}]}}",
     R"({"delete":{"status":{"id":1,"id_str":"1","user_id":3,"user_id_str":"3"},"timestamp_ms":"1709211909000"}})",
     R"({"limit":{"track":1234,"timestamp_ms":"1709211909000"}})",
     R"({"warning":{"code":"FALLING_BEHIND","message":"Your connection is falling behind.","percent_full":60}})",
@@ -38,8 +39,7 @@ std::string newlineStream()
     {
         s += SAMPLE[i];
         s += (i == 3) ? "\n" : "\r\n";
-        if (i % 2 == 0)
-            s += "\r\n\r\n";
+        if (i % 2 == 0) s += "\r\n\r\n";
     }
     return s + "\r\n";
 }
@@ -49,8 +49,7 @@ std::string lengthStream(bool countIncludesCrlf)
     std::string s;
     for (std::size_t i = 0; i < SAMPLE.size(); ++i)
     {
-        if (i % 3 == 0)
-            s += "\r\n"; // keep-alive before a length
+        if (i % 3 == 0) s += "\r\n"; // keep-alive before a length
         const std::size_t n = SAMPLE[i].size() + (countIncludesCrlf ? 2 : 0);
         s += std::to_string(n) + "\r\n" + SAMPLE[i] + "\r\n";
     }
@@ -61,8 +60,7 @@ std::vector<std::string> drain(StreamFramer& framer)
 {
     std::vector<std::string> out;
     std::string msg;
-    while (framer.next(msg))
-        out.push_back(msg);
+    while (framer.next(msg)) out.push_back(msg);
     return out;
 }
 
@@ -110,7 +108,7 @@ class StreamFramerTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testClassifyRandomBytes);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testNewlineOneChunk()
     {
         StreamFramer framer;
@@ -142,8 +140,7 @@ public:
     {
         const std::string s = newlineStream();
         std::vector<std::size_t> cuts;
-        for (std::size_t i = 1; i < s.size(); ++i)
-            cuts.push_back(i);
+        for (std::size_t i = 1; i < s.size(); ++i) cuts.push_back(i);
         CPPUNIT_ASSERT(feedSplit(StreamFramer::Mode::Newline, s, cuts) == SAMPLE);
     }
 
@@ -164,8 +161,7 @@ public:
             while (true)
             {
                 at += 1 + rng() % 600;
-                if (at >= s.size())
-                    break;
+                if (at >= s.size()) break;
                 cuts.push_back(at);
             }
             CPPUNIT_ASSERT(feedSplit(StreamFramer::Mode::Newline, s, cuts) == expected);
@@ -194,8 +190,7 @@ public:
     void testKeepAlivesOnly()
     {
         StreamFramer framer;
-        for (int i = 0; i < 10; ++i)
-            framer.feed("\r\n", 2);
+        for (int i = 0; i < 10; ++i) framer.feed("\r\n", 2);
         framer.feed("\r", 1);
         framer.feed("\n\n", 2);
         std::string msg;
@@ -224,8 +219,7 @@ public:
             for (std::size_t j = i; j <= s.size(); j += 3)
                 CPPUNIT_ASSERT(feedSplit(StreamFramer::Mode::Length, s, {i, j}) == SAMPLE);
         std::vector<std::size_t> cuts;
-        for (std::size_t i = 1; i < s.size(); ++i)
-            cuts.push_back(i);
+        for (std::size_t i = 1; i < s.size(); ++i) cuts.push_back(i);
         CPPUNIT_ASSERT(feedSplit(StreamFramer::Mode::Length, s, cuts) == SAMPLE);
     }
 
@@ -290,8 +284,8 @@ public:
     {
         const std::string good = R"({"id_str":"1","text":"a"})";
         const std::string frame = std::to_string(good.size() + 2) + "\r\n" + good + "\r\n";
-        const std::vector<std::string> bad = {"abc\r\n", "12x\r\n", "0\r\n", "-5\r\n", " 12\r\n",
-                                              "99999999999999999999\r\n", "1e3\r\n"};
+        const std::vector<std::string> bad = {
+            "abc\r\n", "12x\r\n", "0\r\n", "-5\r\n", " 12\r\n", "99999999999999999999\r\n", "1e3\r\n"};
         for (const auto& b : bad)
         {
             const std::string s = frame + b + frame;
@@ -378,8 +372,10 @@ public:
                 {
                     // Biased towards framing bytes so every state is visited.
                     const unsigned r = rng() % 16;
-                    c = r == 0 ? '\n' : r == 1 ? '\r' : r < 5 ? static_cast<char>('0' + rng() % 10)
-                                                              : static_cast<char>(rng());
+                    c = r == 0   ? '\n'
+                        : r == 1 ? '\r'
+                        : r < 5  ? static_cast<char>('0' + rng() % 10)
+                                 : static_cast<char>(rng());
                 }
                 framer.feed(chunk);
                 peak = std::max(peak, framer.buffered());
@@ -452,10 +448,20 @@ public:
 
     void testValidJson()
     {
-        const std::vector<std::string> valid = {
-            "{}", "[]", "0", "-0", "-0.5e+10", "1E-3", "123456789012345678901234567890", "true", "false", "null",
-            R"("\u00e9\/\b\f\n\r\t\\\"")", " \t\r\n{ \"a\" : [ 1 , { } , [ ] , \"\" ] } \n",
-            R"({"a":{"b":{"c":[null,true,false,1.5]}}})", R"(["\ud83c\udf7a", "\ud800"])"};
+        const std::vector<std::string> valid = {"{}",
+                                                "[]",
+                                                "0",
+                                                "-0",
+                                                "-0.5e+10",
+                                                "1E-3",
+                                                "123456789012345678901234567890",
+                                                "true",
+                                                "false",
+                                                "null",
+                                                R"("\u00e9\/\b\f\n\r\t\\\"")",
+                                                " \t\r\n{ \"a\" : [ 1 , { } , [ ] , \"\" ] } \n",
+                                                R"({"a":{"b":{"c":[null,true,false,1.5]}}})",
+                                                R"(["\ud83c\udf7a", "\ud800"])"};
         for (const auto& v : valid)
         {
             CPPUNIT_ASSERT_MESSAGE(v, StreamMessage::isJson(v));
@@ -466,10 +472,11 @@ public:
     void testInvalidJson()
     {
         const std::vector<std::string> invalid = {
-            "", " ", "hello", "{", "}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "[1,]", "[1 2]", "{} x", "{}{}",
-            "{'a':1}", "{a:1}", "01", "1.", ".5", "-", "1e", "1e+", "+1", "tru", "nul", "True", "NaN",
-            "\"abc", "\"a\\x\"", "\"\\u12G4\"", "\"\\u12\"", "\"tab\there\"", "[\"\x01\"]", "{\"a\":1}}",
-            "{\"a\" 1}", "[,]", "\"\\\"", "/* c */ {}"};
+            "",          " ",     "hello",    "{",           "}",         "{\"a\"}",       "{\"a\":}",   "{\"a\":1,}",
+            "[1,]",      "[1 2]", "{} x",     "{}{}",        "{'a':1}",   "{a:1}",         "01",         "1.",
+            ".5",        "-",     "1e",       "1e+",         "+1",        "tru",           "nul",        "True",
+            "NaN",       "\"abc", "\"a\\x\"", "\"\\u12G4\"", "\"\\u12\"", "\"tab\there\"", "[\"\x01\"]", "{\"a\":1}}",
+            "{\"a\" 1}", "[,]",   "\"\\\"",   "/* c */ {}"};
         for (const auto& v : invalid)
         {
             CPPUNIT_ASSERT_MESSAGE(v, !StreamMessage::isJson(v));
@@ -485,15 +492,19 @@ public:
         CPPUNIT_ASSERT(StreamMessage::isJson(str("\xC3\xA9\xE4\xB8\x96\xF0\x9F\x8D\xBA\xF4\x8F\xBF\xBF")));
         CPPUNIT_ASSERT(StreamMessage::isJson(str("\xEF\xBF\xBD\xED\x9F\xBF")));
         const std::vector<std::string> bad = {
-            "\xFF", "\x80", "\xC0\xAF",             // stray/overlong
-            "\xC3", "\xC3(", "\xE4\xB8",            // truncated
-            "\xE0\x80\xAF",                         // overlong 3-byte
-            "\xED\xA0\x80",                         // UTF-16 surrogate
-            "\xF0\x8F\xBF\xBF",                     // overlong 4-byte
-            "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", // above U+10FFFF
+            "\xFF",
+            "\x80",
+            "\xC0\xAF", // stray/overlong
+            "\xC3",
+            "\xC3(",
+            "\xE4\xB8",         // truncated
+            "\xE0\x80\xAF",     // overlong 3-byte
+            "\xED\xA0\x80",     // UTF-16 surrogate
+            "\xF0\x8F\xBF\xBF", // overlong 4-byte
+            "\xF4\x90\x80\x80",
+            "\xF5\x80\x80\x80", // above U+10FFFF
         };
-        for (const auto& b : bad)
-            CPPUNIT_ASSERT(StreamMessage::classify(str(b)) == MessageKind::NotJson);
+        for (const auto& b : bad) CPPUNIT_ASSERT(StreamMessage::classify(str(b)) == MessageKind::NotJson);
         // Truncated at the very end of the input too.
         CPPUNIT_ASSERT(!StreamMessage::isJson("\"\xF0\x9F\x8D"));
     }
@@ -506,8 +517,7 @@ public:
         // Far deeper than any stack would take if recursion were unbounded.
         CPPUNIT_ASSERT(!StreamMessage::isJson(std::string(1000000, '[')));
         std::string objects;
-        for (int i = 0; i < 100000; ++i)
-            objects += "{\"a\":";
+        for (int i = 0; i < 100000; ++i) objects += "{\"a\":";
         CPPUNIT_ASSERT(StreamMessage::classify(objects) == MessageKind::NotJson);
     }
 
@@ -519,8 +529,7 @@ public:
         for (int i = 0; i < 20000; ++i)
         {
             std::string s(rng() % 40, ' ');
-            for (auto& c : s)
-                c = (rng() % 4 == 0) ? static_cast<char>(rng()) : alphabet[rng() % alphabet.size()];
+            for (auto& c : s) c = (rng() % 4 == 0) ? static_cast<char>(rng()) : alphabet[rng() % alphabet.size()];
             const auto info = StreamMessage::inspect(s);
             CPPUNIT_ASSERT(info.json == StreamMessage::isJson(s));
             CPPUNIT_ASSERT(info.json || info.kind == MessageKind::NotJson);

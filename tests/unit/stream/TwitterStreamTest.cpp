@@ -9,17 +9,17 @@
 
 #include "birdgate/common/Clock.h"
 #include "birdgate/config/Config.h"
+#include "birdgate/stream/TwitterStream.h"
 #include "birdgate/twitter/OAuth1.h"
 #include "stream/StreamSinkWriter.h"
-#include "birdgate/stream/TwitterStream.h"
 
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 
 #include <atomic>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -43,7 +43,7 @@ struct Received
 
 class ScriptedServer
 {
-public:
+  public:
     /// Runs `script(socket, index)` for the index-th connection (0-based).
     using Script = std::function<void(ScriptedServer& server, Poco::Net::StreamSocket& socket, int index)>;
 
@@ -114,7 +114,7 @@ public:
         }
     }
 
-private:
+  private:
     void acceptLoop()
     {
         int index = 0;
@@ -303,7 +303,7 @@ class TwitterStreamTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testFollowUnknownName);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testKwargs()
     {
         Config c = configOf(CREDS + "      track: [beer, wine]\n      follow: '@Starbucks, 12345, Microsoft'\n"
@@ -368,8 +368,7 @@ public:
     void testKwargLimits()
     {
         auto has = [](const std::string& text, const std::string& part) {
-            if (text.find(part) == std::string::npos)
-                CPPUNIT_FAIL("'" + part + "' not in '" + text + "'");
+            if (text.find(part) == std::string::npos) CPPUNIT_FAIL("'" + part + "' not in '" + text + "'");
         };
         has(errorOf(CREDS + "      path: t.jsonl\n"), "at least one of track, follow or locations");
         has(errorOf(CREDS + "      track: " + manyItems("w", 401) + "\n      path: t.jsonl\n"), "at most 400");
@@ -533,7 +532,8 @@ public:
             FakeClock clock;
             TwitterStream stream(settingsFor(server), nullptr, MemorySink::writer(sink), clock);
             stream.start();
-            CPPUNIT_ASSERT(waitFor([&] { return stream.counters().snapshot().state == StreamCounters::State::Failed; }));
+            CPPUNIT_ASSERT(
+                waitFor([&] { return stream.counters().snapshot().state == StreamCounters::State::Failed; }));
             std::this_thread::sleep_for(milliseconds(50));
             CPPUNIT_ASSERT_EQUAL(1, server.connections());
             CPPUNIT_ASSERT(clock.sleeps().empty());

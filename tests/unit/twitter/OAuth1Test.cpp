@@ -43,7 +43,7 @@ class OAuth1Test : public CppUnit::TestFixture
     CPPUNIT_TEST(testSignatureMethodNames);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testPercentEncodingVectors()
     {
         auto root = loadVectors();
@@ -60,7 +60,8 @@ public:
             CPPUNIT_ASSERT_EQUAL(in, back);
         }
         // Every byte outside the unreserved set is escaped, upper-case hex.
-        CPPUNIT_ASSERT_EQUAL(std::string("%00%0A%0D%25%2F%3F%23%5B%5D%40"), percentEncode(std::string("\0\n\r%/?#[]@", 10)));
+        CPPUNIT_ASSERT_EQUAL(std::string("%00%0A%0D%25%2F%3F%23%5B%5D%40"),
+                             percentEncode(std::string("\0\n\r%/?#[]@", 10)));
     }
 
     void testBaseUrlVectors()
@@ -91,7 +92,8 @@ public:
                 auto p = ps->getArray(static_cast<unsigned>(j));
                 params.emplace_back(p->getElement<std::string>(0), p->getElement<std::string>(1));
             }
-            std::string base = signatureBaseString(v->getValue<std::string>("method"), v->getValue<std::string>("url"), params);
+            std::string base =
+                signatureBaseString(v->getValue<std::string>("method"), v->getValue<std::string>("url"), params);
             CPPUNIT_ASSERT_EQUAL_MESSAGE(name + " base string", v->getValue<std::string>("base_string"), base);
             auto method = parseSignatureMethod(v->getValue<std::string>("signature_method"));
             std::string sig = sign(method, base, v->getValue<std::string>("consumer_secret"),
@@ -159,7 +161,8 @@ public:
         Credentials c{"ckey", "csecret", "tok", "tsecret", SignatureMethod::HmacSha1};
         Params params{{"q", "beer"}, {"count", "1"}};
         std::string url = "http://127.0.0.1:9988/sandbox/1.1/search/tweets.json";
-        std::string header = authorizationHeader("GET", url, params, c, {{"oauth_callback", "http://x/cb?a=1"}}, "nonce1", 1318622958);
+        std::string header =
+            authorizationHeader("GET", url, params, c, {{"oauth_callback", "http://x/cb?a=1"}}, "nonce1", 1318622958);
         CPPUNIT_ASSERT(header.rfind("OAuth ", 0) == 0);
         Params oauth;
         CPPUNIT_ASSERT(parseAuthorizationHeader(header, oauth));
@@ -167,18 +170,22 @@ public:
         Params signedParams = params;
         for (auto& [k, v] : oauth)
         {
-            if (k == "oauth_signature") sig = v;
-            else signedParams.emplace_back(k, v);
+            if (k == "oauth_signature")
+                sig = v;
+            else
+                signedParams.emplace_back(k, v);
         }
         CPPUNIT_ASSERT(!sig.empty());
-        CPPUNIT_ASSERT_EQUAL(sign(SignatureMethod::HmacSha1, signatureBaseString("GET", url, signedParams), "csecret", "tsecret"), sig);
+        CPPUNIT_ASSERT_EQUAL(
+            sign(SignatureMethod::HmacSha1, signatureBaseString("GET", url, signedParams), "csecret", "tsecret"), sig);
         bool sawCallback = false;
         for (auto& [k, v] : oauth)
             if (k == "oauth_callback") sawCallback = (v == "http://x/cb?a=1");
         CPPUNIT_ASSERT(sawCallback);
         // A changed parameter no longer verifies.
         signedParams[0].second = "wine";
-        CPPUNIT_ASSERT(sign(SignatureMethod::HmacSha1, signatureBaseString("GET", url, signedParams), "csecret", "tsecret") != sig);
+        CPPUNIT_ASSERT(sign(SignatureMethod::HmacSha1, signatureBaseString("GET", url, signedParams), "csecret",
+                            "tsecret") != sig);
         // Without a token there is no oauth_token.
         Credentials app{"ckey", "csecret", "", "", SignatureMethod::HmacSha256};
         std::string h2 = authorizationHeader("POST", url, {}, app);

@@ -41,8 +41,10 @@ oauth1::Params verifySignature(const UpstreamRequest& r, const std::string& meth
     std::string signature;
     for (const auto& [k, v] : oauth)
     {
-        if (k == "oauth_signature") signature = v;
-        else all.emplace_back(k, v);
+        if (k == "oauth_signature")
+            signature = v;
+        else
+            all.emplace_back(k, v);
     }
     CPPUNIT_ASSERT(!signature.empty());
     std::string expected = oauth1::sign(CREDS.method, oauth1::signatureBaseString(method, baseUrl, all),
@@ -71,7 +73,7 @@ class TwitterClientTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testSendBlockingGoesOnTheWire);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testGetPutsQueryAndFormInQueryAndSignsBoth()
     {
         TwitterClient client({"https", "api.x.com", 443}, std::make_shared<UpstreamPool>());
@@ -154,8 +156,10 @@ public:
         oauth1::Params all;
         std::string signature;
         for (const auto& [k, v] : oauth)
-            if (k == "oauth_signature") signature = v;
-            else all.emplace_back(k, v);
+            if (k == "oauth_signature")
+                signature = v;
+            else
+                all.emplace_back(k, v);
         std::string expected = oauth1::sign(
             app.method, oauth1::signatureBaseString("POST", "http://127.0.0.1:8123/oauth/request_token", all),
             app.consumerSecret, "");

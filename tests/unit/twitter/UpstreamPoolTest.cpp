@@ -37,7 +37,7 @@ namespace
 /// One accepted connection of a fake upstream, seen from its script.
 class Peer
 {
-public:
+  public:
     Peer(int fd, std::atomic<int>& requests) : _fd(fd), _requests(requests) {}
 
     /// The next request (head and Content-Length body), or "" at EOF.
@@ -97,7 +97,7 @@ public:
 
     int fd() const { return _fd; }
 
-private:
+  private:
     static std::string lower(std::string s)
     {
         for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -113,7 +113,7 @@ private:
 /// connection (its index counts from 0) on its own thread.
 class FakeUpstream
 {
-public:
+  public:
     using Script = std::function<void(Peer&, int connection)>;
 
     explicit FakeUpstream(Script script) : _script(std::move(script))
@@ -148,7 +148,7 @@ public:
     std::atomic<int> requests{0};
     std::atomic<int> finished{0}; // scripts that returned
 
-private:
+  private:
     void acceptLoop()
     {
         while (!_stop)
@@ -196,14 +196,15 @@ struct OpenOnExit
     ~OpenOnExit() { gate.open(); }
 };
 
-template <class T>
-T run(boost::asio::io_context& ioc, Task<T> task)
+template <class T> T run(boost::asio::io_context& ioc, Task<T> task)
 {
     std::exception_ptr error;
     std::optional<T> result;
     boost::asio::co_spawn(ioc, std::move(task), [&](std::exception_ptr e, T value) {
-        if (e) error = e;
-        else result.emplace(std::move(value));
+        if (e)
+            error = e;
+        else
+            result.emplace(std::move(value));
     });
     ioc.restart();
     ioc.run();
@@ -263,8 +264,8 @@ SSL_CTX* selfSignedServerContext()
     X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
     X509_set_pubkey(cert, key);
     X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1,
-                               -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1,
+                               0);
     X509_set_issuer_name(cert, name);
     X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name, "IP:127.0.0.1");
     X509_add_ext(cert, san, -1);
@@ -301,7 +302,7 @@ class UpstreamPoolTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testSeveralIoThreads);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testKeepAliveReusesOneConnection()
     {
         FakeUpstream fake(serveAll(OK_HELLO));
@@ -329,8 +330,10 @@ public:
         FakeUpstream fake([&](Peer& peer, int index) {
             peer.readRequest();
             peer.write(OK_HELLO);
-            if (index == 0) closeNow.wait();
-            else serveAll(OK_HELLO)(peer, index);
+            if (index == 0)
+                closeNow.wait();
+            else
+                serveAll(OK_HELLO)(peer, index);
         });
         OpenOnExit opener{closeNow};
         UpstreamPool pool;
@@ -500,7 +503,8 @@ public:
         std::atomic<int> eofs{0};
         FakeUpstream fake([&](Peer& peer, int index) {
             peer.readRequest();
-            if (index == 0) peer.write("HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n01234567890123456789");
+            if (index == 0)
+                peer.write("HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n01234567890123456789");
             else
                 peer.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                            "8\r\n01234567\r\n8\r\n89012345\r\n0\r\n\r\n");

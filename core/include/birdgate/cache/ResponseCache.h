@@ -22,8 +22,8 @@
 // injectable source so the tests can expire entries without sleeping.
 #pragma once
 
-#include "birdgate/common/ThreadAnnotations.h"
 #include "birdgate/common/Task.h"
+#include "birdgate/common/ThreadAnnotations.h"
 #include "birdgate/twitter/Upstream.h"
 
 #include <chrono>
@@ -45,7 +45,7 @@ using CachedResponse = UpstreamResponse;
 
 class ResponseCache
 {
-public:
+  public:
     using TimeSource = std::function<std::chrono::steady_clock::time_point()>;
 
     /// Runs the upstream request on a miss. Sets `cacheable` (true on entry)
@@ -104,9 +104,9 @@ public:
     /// `key`, `fetch` and `hit` must outlive the awaiting (named objects, not
     /// temporaries: g++ 12 mishandles class temporaries in co_await
     /// expressions).
-    Task<std::shared_ptr<const CachedResponse>> getOrFetch(const std::string& key, std::chrono::seconds ttl,
-                                                           const Fetch& fetch, bool& hit,
-                                                           std::chrono::milliseconds waitLimit = std::chrono::seconds(30));
+    Task<std::shared_ptr<const CachedResponse>> getOrFetch(
+        const std::string& key, std::chrono::seconds ttl, const Fetch& fetch, bool& hit,
+        std::chrono::milliseconds waitLimit = std::chrono::seconds(30));
 
     /// Drops every entry (in-flight fetches are not affected).
     void clear();
@@ -117,7 +117,7 @@ public:
     /// The bytes an entry is accounted for: key + body + header names and values.
     static size_t sizeOf(const std::string& key, const CachedResponse& value);
 
-private:
+  private:
     struct Entry
     {
         std::string key;

@@ -27,7 +27,7 @@ namespace birdgate
 
 class Clock
 {
-public:
+  public:
     virtual ~Clock() = default;
 
     /// Wall-clock time (UTC): file names, timestamps.
@@ -45,7 +45,7 @@ public:
 /// The real clocks; sleeps wake at once on a stop request.
 class SystemClock : public Clock
 {
-public:
+  public:
     std::chrono::system_clock::time_point now() override;
     std::chrono::steady_clock::time_point steadyNow() override;
     bool sleepFor(std::chrono::milliseconds duration, std::stop_token stop) override;
@@ -60,7 +60,7 @@ public:
 /// the test thread reads the record.
 class FakeClock : public Clock
 {
-public:
+  public:
     /// Starts at `start` (default 2020-01-01T00:00:00Z, a fixed point so
     /// dated file names in tests are predictable).
     explicit FakeClock(std::chrono::system_clock::time_point start = defaultStart());
@@ -79,7 +79,7 @@ public:
 
     static std::chrono::system_clock::time_point defaultStart();
 
-private:
+  private:
     mutable std::mutex _mutex;
     std::chrono::system_clock::time_point _wall BIRDGATE_GUARDED_BY(_mutex);
     std::chrono::steady_clock::time_point _steady BIRDGATE_GUARDED_BY(_mutex);

@@ -27,5 +27,4 @@ std::string errorBody(int code, std::string_view message);
 /// body. Headers already set (Allow, WWW-Authenticate, Set-Cookie) stay.
 void fillJsonError(Answer& answer, int status, std::string_view message, std::string_view reason = {});
 
-
 } // namespace birdgate

@@ -13,7 +13,6 @@
 namespace birdgate
 {
 
-template <class T = void>
-using Task = boost::asio::awaitable<T>;
+template <class T = void> using Task = boost::asio::awaitable<T>;
 
 } // namespace birdgate

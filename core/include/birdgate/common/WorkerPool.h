@@ -23,7 +23,7 @@ namespace birdgate
 
 class WorkerPool
 {
-public:
+  public:
     explicit WorkerPool(unsigned threads);
     ~WorkerPool();
 
@@ -34,8 +34,7 @@ public:
 
     /// Runs `fn()` on a worker; the result (or exception) comes back on the
     /// awaiting coroutine's executor.
-    template <class F, class R = std::invoke_result_t<F>>
-    Task<R> run(F fn)
+    template <class F, class R = std::invoke_result_t<F>> Task<R> run(F fn)
     {
         if constexpr (std::is_void_v<R>)
         {
@@ -53,13 +52,12 @@ public:
     /// Waits for queued work to finish and joins the threads.
     void stop();
 
-private:
+  private:
     struct Empty
     {
     };
 
-    template <class R, class F>
-    Task<R> runImpl(F fn)
+    template <class R, class F> Task<R> runImpl(F fn)
     {
         std::optional<R> result = co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
                                                                        void(std::exception_ptr, std::optional<R>)>(
@@ -78,10 +76,10 @@ private:
                         error = std::current_exception();
                     }
                     auto executor = guard.get_executor();
-                    boost::asio::dispatch(executor, [handler = std::move(handler), error,
-                                                     value = std::move(value)]() mutable {
-                        handler(error, std::move(value));
-                    });
+                    boost::asio::dispatch(executor,
+                                          [handler = std::move(handler), error, value = std::move(value)]() mutable {
+                                              handler(error, std::move(value));
+                                          });
                 });
             },
             boost::asio::use_awaitable, std::move(fn));

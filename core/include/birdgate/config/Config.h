@@ -22,7 +22,7 @@ namespace birdgate
 
 class ConfigError : public std::runtime_error
 {
-public:
+  public:
     /// line is 1-based; 0 when unknown.
     ConfigError(const std::string& file, int line, const std::string& key, const std::string& expected);
 
@@ -31,7 +31,7 @@ public:
     const std::string& key() const { return _key; }
     const std::string& expected() const { return _expected; }
 
-private:
+  private:
     std::string _file;
     int _line;
     std::string _key;
@@ -41,7 +41,7 @@ private:
 /// Where a YAML node came from, for error messages.
 struct Origin
 {
-    std::string file;   // path of the YAML file
+    std::string file;     // path of the YAML file
     std::string yamlPath; // its folder ($YAMLPATH)
     std::string yamlUrl;  // $YAMLURL
 };
@@ -50,27 +50,27 @@ struct AppConfig
 {
     std::string host = "127.0.0.1";
     int port = 9988;
-    std::string tlsCert;        // listen.tls.cert: PEM; empty: plain HTTP
-    std::string tlsKey;         // listen.tls.key
-    int threads = 0;            // I/O threads; 0: one per core
-    int workers = 0;            // blocking-work threads; 0: 4 per core, at least 8
-    int maxConnections = 10000; // client connections open at once
-    int queue = 1024;           // listen backlog
-    int headerTimeout = 10;     // seconds for a whole request head
-    int keepaliveTimeout = 5;   // seconds an idle keep-alive connection is kept
-    int sendTimeout = 30;       // seconds a client may take to read an answer
+    std::string tlsCert;                      // listen.tls.cert: PEM; empty: plain HTTP
+    std::string tlsKey;                       // listen.tls.key
+    int threads = 0;                          // I/O threads; 0: one per core
+    int workers = 0;                          // blocking-work threads; 0: 4 per core, at least 8
+    int maxConnections = 10000;               // client connections open at once
+    int queue = 1024;                         // listen backlog
+    int headerTimeout = 10;                   // seconds for a whole request head
+    int keepaliveTimeout = 5;                 // seconds an idle keep-alive connection is kept
+    int sendTimeout = 30;                     // seconds a client may take to read an answer
     long long maxAnswer = 64LL * 1024 * 1024; // upstream answers held whole above this: 502
-    std::string secret;         // empty: tokens stored unencrypted (warned)
-    std::string store;          // "" means sqlite:<main YAMLPATH>/birdgate.db
-    std::vector<std::string> plugins; // folders searched for <name>.so
+    std::string secret;                       // empty: tokens stored unencrypted (warned)
+    std::string store;                        // "" means sqlite:<main YAMLPATH>/birdgate.db
+    std::vector<std::string> plugins;         // folders searched for <name>.so
     std::string apiRoot = "https://api.twitter.com";
     std::string streamRoot = "https://stream.twitter.com";
     long long maxBody = 5 * 1024 * 1024; // request bodies above this get 413
-    int transformThreads = 0;   // 0: number of cores
+    int transformThreads = 0;            // 0: number of cores
     long long cacheSize = 64LL * 1024 * 1024;
     long long sessionExpiry = 30LL * 24 * 3600; // seconds
-    std::string accessLog;      // "" off, "-" stderr, else a file path
-    YAML::Node raw;             // the whole app: node, for later sections
+    std::string accessLog;                      // "" off, "-" stderr, else a file path
+    YAML::Node raw;                             // the whole app: node, for later sections
 };
 
 // ---- The app: table --------------------------------------------------------
@@ -94,12 +94,12 @@ using AppField = std::variant<std::string AppConfig::*, int AppConfig::*, long l
 
 struct AppSetting
 {
-    const char* name;         // dotted path under app:, e.g. "listen.port"
+    const char* name; // dotted path under app:, e.g. "listen.port"
     AppSettingType type;
     const char* defaultValue; // YAML text; $YAMLPATH etc. are those of the main file
     const char* description;
     AppField field;
-    long long min = 0;        // Int and Bytes only
+    long long min = 0; // Int and Bytes only
     long long max = 0;
 };
 
@@ -115,15 +115,15 @@ std::span<const AppSetting> appSettings();
 struct UrlEntry
 {
     std::string name;
-    std::string pattern;   // normalised, not yet anchored
-    std::string handler;   // a name in the Gateway's handler table (server/HandlerTable.h)
+    std::string pattern; // normalised, not yet anchored
+    std::string handler; // a name in the Gateway's handler table (server/HandlerTable.h)
     int priority = 0;
-    size_t order = 0;      // position across all files (ties keep file order)
-    YAML::Node kwargs;     // may be Null
-    YAML::Node cache;      // may be Null
+    size_t order = 0;  // position across all files (ties keep file order)
+    YAML::Node kwargs; // may be Null
+    YAML::Node cache;  // may be Null
     Origin origin;
     int line = 0;
-    int handlerLine = 0;   // of `handler:`, for errors the Gateway reports
+    int handlerLine = 0; // of `handler:`, for errors the Gateway reports
 };
 
 /// The handler names a `url:` entry may use, in the order messages list them.

@@ -15,7 +15,7 @@ namespace birdgate
 
 class RedirectPolicy
 {
-public:
+  public:
     enum class Source
     {
         Query,
@@ -40,9 +40,15 @@ public:
             std::string candidate;
             switch (source)
             {
-            case Source::Query: candidate = queryValue(value); break;
-            case Source::Header: candidate = headerValue(value); break;
-            case Source::Url: candidate = value; break;
+            case Source::Query:
+                candidate = queryValue(value);
+                break;
+            case Source::Header:
+                candidate = headerValue(value);
+                break;
+            case Source::Url:
+                candidate = value;
+                break;
             }
             if (candidate.empty()) continue;
             return sanitise(candidate, origin, _external);
@@ -54,7 +60,7 @@ public:
     /// else "/". Absolute URLs of `origin` become their path and query.
     static std::string sanitise(const std::string& candidate, const std::string& origin, bool external);
 
-private:
+  private:
     std::vector<std::pair<Source, std::string>> _sources;
     bool _external = false;
 };

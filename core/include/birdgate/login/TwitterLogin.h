@@ -50,7 +50,7 @@ class UpstreamPool;
 
 class TwitterLogin
 {
-public:
+  public:
     /// How long a login that has not come back from Twitter is kept.
     static constexpr long long PENDING_LOGIN_SECONDS = 600;
 
@@ -73,9 +73,9 @@ public:
         std::string consumerKey;
         std::string consumerSecret;
         oauth1::SignatureMethod signatureMethod = oauth1::SignatureMethod::HmacSha1;
-        std::string apiRoot;          // e.g. https://api.twitter.com: where browsers authorize
-        UpstreamTarget apiRootTarget; // oauth/request_token, oauth/access_token
-        std::string apiRootPath;      // path of apiRoot without trailing '/', e.g. "" or "/sandbox"
+        std::string apiRoot;           // e.g. https://api.twitter.com: where browsers authorize
+        UpstreamTarget apiRootTarget;  // oauth/request_token, oauth/access_token
+        std::string apiRootPath;       // path of apiRoot without trailing '/', e.g. "" or "/sandbox"
         UpstreamTarget endpointTarget; // account/verify_credentials.json
         std::string endpointPath;      // e.g. /1.1/
         bool authenticate = false;     // login: authenticate
@@ -97,11 +97,11 @@ public:
     /// for a Host header with anything but host[:port] characters.
     static std::string originOf(const Request& request);
 
-private:
+  private:
     Task<void> start(const Request& request, Answer& answer, const RouteMatch& match, const oauth1::Params& query,
                      std::optional<Session>& session) const;
-    Task<void> callback(const Request& request, Answer& answer, const std::string& token,
-                        const std::string& verifier, std::optional<Session>& session) const;
+    Task<void> callback(const Request& request, Answer& answer, const std::string& token, const std::string& verifier,
+                        std::optional<Session>& session) const;
     Task<void> cancelled(Answer& answer, const RouteMatch& match, std::optional<Session>& session) const;
     /// POST {api_root}/oauth/<name> through TwitterClient, signed with
     /// `creds` and the `extra` oauth_* parameters; the form-encoded answer,

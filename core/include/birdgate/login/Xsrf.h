@@ -20,7 +20,7 @@ namespace birdgate
 
 class Xsrf
 {
-public:
+  public:
     static constexpr const char* COOKIE = "_xsrf";
 
     /// True for POST, PUT, PATCH, DELETE.

@@ -19,18 +19,18 @@ namespace birdgate
 
 class AccessLog
 {
-public:
+  public:
     /// `target`: "-" for stderr, else a file appended to (created 0640).
     explicit AccessLog(const std::string& target);
 
-    void write(std::string_view client, std::string_view method, std::string_view uri, int status,
-               long long bytes, double milliseconds);
+    void write(std::string_view client, std::string_view method, std::string_view uri, int status, long long bytes,
+               double milliseconds);
 
     /// The request target with secret-bearing query values redacted; control
     /// characters are escaped so a line cannot be forged.
     static std::string redact(std::string_view uri);
 
-private:
+  private:
     std::mutex _mutex;
     std::unique_ptr<std::ofstream> _file BIRDGATE_GUARDED_BY(_mutex);
     std::ostream* _out BIRDGATE_GUARDED_BY(_mutex);

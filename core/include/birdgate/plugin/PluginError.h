@@ -11,7 +11,7 @@ namespace birdgate
 
 class PluginError : public std::runtime_error
 {
-public:
+  public:
     explicit PluginError(const std::string& message) : std::runtime_error(message) {}
 };
 

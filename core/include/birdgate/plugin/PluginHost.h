@@ -27,7 +27,7 @@ namespace birdgate
 
 class PluginHost
 {
-public:
+  public:
     /// `folders` are searched in order for `<name>.so`.
     explicit PluginHost(std::vector<std::string> folders);
 
@@ -59,7 +59,7 @@ public:
     /// either part is empty or the plugin name is not [A-Za-z0-9_-]+.
     static std::pair<std::string, std::string> splitFunction(const std::string& function);
 
-private:
+  private:
     std::vector<std::string> _folders;
     std::mutex _mutex;
     std::map<std::string, std::shared_ptr<PluginLibrary>> _plugins BIRDGATE_GUARDED_BY(_mutex);

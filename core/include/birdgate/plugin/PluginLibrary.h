@@ -21,7 +21,7 @@ namespace birdgate
 
 class PluginLibrary
 {
-public:
+  public:
     /// Loads and checks the library at `path`; `name` (the file name without
     /// its suffix) names the plugin's logger. Throws PluginError.
     PluginLibrary(const std::string& path, const std::string& name);
@@ -32,7 +32,7 @@ public:
 
     const std::string& path() const { return _path; }
     const std::string& name() const { return _name; }
-    const std::string& version() const { return _version; }     // the plugin's own version
+    const std::string& version() const { return _version; }           // the plugin's own version
     const std::string& declaredName() const { return _declaredName; } // the descriptor's name
     std::uint32_t abiMajor() const { return _abiMajor; }
     std::uint32_t abiMinor() const { return _abiMinor; }
@@ -54,8 +54,7 @@ public:
     /// versions) unless a plugin built for pluginMajor.pluginMinor may run on
     /// a host speaking hostMajor.hostMinor.
     static void checkAbi(const std::string& path, std::uint32_t pluginMajor, std::uint32_t pluginMinor,
-                         std::uint32_t hostMajor = BIRDGATE_ABI_MAJOR,
-                         std::uint32_t hostMinor = BIRDGATE_ABI_MINOR);
+                         std::uint32_t hostMajor = BIRDGATE_ABI_MAJOR, std::uint32_t hostMinor = BIRDGATE_ABI_MINOR);
 
     /// "1.0": the ABI this host speaks.
     static std::string hostAbi();
@@ -63,7 +62,7 @@ public:
     struct HostTable; // birdgate_host + what the host callbacks need (PluginLibrary.cpp)
     struct Library;   // the Boost.DLL library (PluginLibrary.cpp), keeps Boost out of this header
 
-private:
+  private:
     void checkDescriptor(const birdgate_plugin* descriptor);
     [[noreturn]] void refuse(const std::string& pluginAbi, const std::string& reason) const;
 

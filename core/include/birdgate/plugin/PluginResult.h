@@ -21,9 +21,9 @@ const char* pluginStatusName(PluginStatus status);
 struct TransformResult
 {
     PluginStatus status = PluginStatus::Ok;
-    std::string output;  // what the transform emitted; the input when it emitted nothing
-    bool isJson = true;  // output is JSON (parse it) rather than a string sent as is
-    std::string error;   // why, when status is not Ok
+    std::string output; // what the transform emitted; the input when it emitted nothing
+    bool isJson = true; // output is JSON (parse it) rather than a string sent as is
+    std::string error;  // why, when status is not Ok
 
     bool ok() const { return status == PluginStatus::Ok; }
 };

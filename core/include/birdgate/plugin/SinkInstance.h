@@ -19,7 +19,7 @@ namespace birdgate
 
 class SinkInstance
 {
-public:
+  public:
     /// Creates the plugin's instance from `configJson`; throws PluginError
     /// naming plugin, export and the plugin's message when create fails.
     SinkInstance(std::shared_ptr<PluginLibrary> plugin, const birdgate_sink* sink, const std::string& configJson);
@@ -40,7 +40,7 @@ public:
     const std::string& name() const { return _name; }
     const PluginLibrary& plugin() const { return *_plugin; }
 
-private:
+  private:
     SinkResult flushLocked(bool sync) BIRDGATE_REQUIRES(_mutex);
 
     std::shared_ptr<PluginLibrary> _plugin;

@@ -29,7 +29,7 @@ class TransformPool;
 
 class TransformChain
 {
-public:
+  public:
     /// Reads `node` (a map of name -> {function, ...}); throws ConfigError.
     TransformChain(const YAML::Node& node, const Origin& origin, const std::string& context, PluginHost& plugins,
                    std::shared_ptr<TransformPool> pool);
@@ -39,15 +39,15 @@ public:
     struct Outcome
     {
         bool ok = true;
-        bool isJson = true;       // the final body is JSON
-        std::string failedStep;   // the transform's name when !ok
+        bool isJson = true;     // the final body is JSON
+        std::string failedStep; // the transform's name when !ok
         std::string error;
     };
 
     /// Runs every transform over `body` (replaced by the result).
     Outcome run(std::string& body, const std::string& contextJson) const;
 
-private:
+  private:
     struct Step
     {
         std::string name;

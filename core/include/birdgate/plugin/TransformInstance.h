@@ -18,7 +18,7 @@ namespace birdgate
 
 class TransformInstance
 {
-public:
+  public:
     /// Creates the plugin's instance from `configJson`; throws PluginError
     /// naming plugin, export and the plugin's message when create fails.
     TransformInstance(std::shared_ptr<PluginLibrary> plugin, const birdgate_transform* transform,
@@ -38,7 +38,7 @@ public:
     bool serial() const { return _serial; }
     const PluginLibrary& plugin() const { return *_plugin; }
 
-private:
+  private:
     std::shared_ptr<PluginLibrary> _plugin;
     const birdgate_transform* _transform;
     std::string _name;

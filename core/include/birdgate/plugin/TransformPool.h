@@ -35,7 +35,7 @@ namespace birdgate
 
 class TransformPool
 {
-public:
+  public:
     enum class Outcome
     {
         Ok,        // the job returned; `result` holds its value
@@ -87,7 +87,7 @@ public:
     unsigned threads() const { return _threads; }
     Stats stats() const;
 
-private:
+  private:
     struct State;
     struct Task;
 

@@ -29,7 +29,7 @@ namespace birdgate
 
 class TwitterRESTHandler : public Endpoint
 {
-public:
+  public:
     TwitterRESTHandler(const UrlEntry& entry, const Services& services);
     ~TwitterRESTHandler() override;
 
@@ -40,7 +40,7 @@ public:
 
     const std::string& endpointUrl() const { return _config.endpoint; }
 
-private:
+  private:
     /// One request on its way through the steps (lives in serve()'s frame).
     struct Call
     {
@@ -48,10 +48,10 @@ private:
         Answer& answer;
         const RouteMatch& match;
         BodyKind kind = BodyKind::None;
-        bool xsrfOk = true;       // false: the form body must still carry the token
-        oauth1::Params query{};   // '+' is a space; `_xsrf` dropped
-        oauth1::Params form{};    // a form body's fields; `_xsrf` dropped
-        std::string apiPath{};    // confined; "" starts the login
+        bool xsrfOk = true;     // false: the form body must still carry the token
+        oauth1::Params query{}; // '+' is a space; `_xsrf` dropped
+        oauth1::Params form{};  // a form body's fields; `_xsrf` dropped
+        std::string apiPath{};  // confined; "" starts the login
         std::optional<Session> session{};
         std::optional<TokenSource::Token> token{};
     };

@@ -25,7 +25,7 @@ namespace birdgate
 
 class Answer
 {
-public:
+  public:
     virtual ~Answer() = default;
 
     /// `reason` empty: the standard phrase for `status`.
@@ -70,7 +70,7 @@ public:
     /// The standard reason phrase of `status` ("" for an unknown one).
     static std::string_view standardReason(int status);
 
-protected:
+  protected:
     int _status = 200;
     std::string _reason = "OK";
     HeaderFields _headers;

@@ -27,7 +27,7 @@ struct RouteMatch
 
 class Endpoint
 {
-public:
+  public:
     virtual ~Endpoint() = default;
 
     /// Serves one request. Runs on an I/O thread; many at once.

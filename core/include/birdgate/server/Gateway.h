@@ -4,11 +4,10 @@
 // foreground; tests can run one in-process on port 0.
 #pragma once
 
-#include "birdgate/ops/AccessLog.h"
 #include "birdgate/config/Config.h"
-#include "server/Router.h"
+#include "birdgate/ops/AccessLog.h"
 #include "birdgate/server/Services.h"
-
+#include "server/Router.h"
 
 #include <memory>
 #include <string>
@@ -22,7 +21,7 @@ class HttpServer;
 
 class Gateway
 {
-public:
+  public:
     /// Builds every endpoint and stream; throws ConfigError (nothing is
     /// listening then).
     explicit Gateway(const Config& config);
@@ -47,7 +46,7 @@ public:
     /// Warnings gathered while building (unknown keys and the like).
     const std::vector<std::string>& warnings() const { return _warnings; }
 
-private:
+  private:
     std::shared_ptr<Endpoint> makeEndpoint(const UrlEntry& entry);
 
     Config _config;

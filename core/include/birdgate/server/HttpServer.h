@@ -24,20 +24,20 @@ class AccessLog;
 struct ServerOptions
 {
     std::string host = "127.0.0.1";
-    int port = 0;          // 0: any free port (see HttpServer::port())
-    unsigned threads = 0;  // I/O threads; 0: one per core
-    std::size_t maxConnections = 10000; // beyond it, new ones wait in the kernel's accept queue
+    int port = 0;                                     // 0: any free port (see HttpServer::port())
+    unsigned threads = 0;                             // I/O threads; 0: one per core
+    std::size_t maxConnections = 10000;               // beyond it, new ones wait in the kernel's accept queue
     std::chrono::milliseconds headerTimeout{10000};   // whole request head (and TLS handshake, body reads)
     std::chrono::milliseconds keepaliveTimeout{5000}; // idle between requests
     std::chrono::milliseconds sendTimeout{30000};     // a client that does not read an answer
-    std::size_t maxHeaderBytes = 16384; // request line + header fields; beyond: 431
-    std::string tlsCert, tlsKey;        // PEM files; both empty: plain HTTP
+    std::size_t maxHeaderBytes = 16384;               // request line + header fields; beyond: 431
+    std::string tlsCert, tlsKey;                      // PEM files; both empty: plain HTTP
     int backlog = 1024;
 };
 
 class HttpServer
 {
-public:
+  public:
     HttpServer(ServerOptions options, std::shared_ptr<const Router> router, std::shared_ptr<AccessLog> accessLog);
     ~HttpServer(); // stop()s
     HttpServer(const HttpServer&) = delete;
@@ -61,7 +61,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     std::unique_ptr<Impl> _impl;
 };
 

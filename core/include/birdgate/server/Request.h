@@ -27,7 +27,7 @@ enum class BodyStatus
 /// Where a request's body comes from (the server's connection; a test's string).
 class BodySource
 {
-public:
+  public:
     virtual ~BodySource() = default;
     /// Reads the whole body into `out`, at most `limit` bytes.
     virtual Task<BodyStatus> read(std::string& out, std::uint64_t limit) = 0;
@@ -35,14 +35,14 @@ public:
 
 class Request
 {
-public:
-    std::string method;  // e.g. "GET" (a token: the server refuses anything else)
-    std::string target;  // origin-form as received, percent-encoded: "/a/b?x=1"
-    int version = 11;    // 10 (HTTP/1.0) or 11 (HTTP/1.1)
+  public:
+    std::string method; // e.g. "GET" (a token: the server refuses anything else)
+    std::string target; // origin-form as received, percent-encoded: "/a/b?x=1"
+    int version = 11;   // 10 (HTTP/1.0) or 11 (HTTP/1.1)
     HeaderFields headers;
     std::string clientAddress; // the peer's IP address, e.g. "127.0.0.1" or "::1"
     bool clientLoopback = false;
-    bool tls = false;          // arrived over HTTPS on birdgate's own listener
+    bool tls = false;                 // arrived over HTTPS on birdgate's own listener
     BodySource* bodySource = nullptr; // null: no body
 
     /// The target up to '?' / after it ("" when there is no query).
@@ -68,7 +68,7 @@ public:
 
     static const std::string EMPTY;
 
-private:
+  private:
     std::string _body;
     std::optional<BodyStatus> _bodyStatus;
 };

@@ -25,13 +25,13 @@ class UpstreamPool;
 struct Services
 {
     const Config* config = nullptr;
-    std::shared_ptr<UpstreamPool> upstreams;    // Beast, awaited (TwitterClient's)
-    std::shared_ptr<WorkerPool> workers;        // app.workers: store, plugins, files
+    std::shared_ptr<UpstreamPool> upstreams; // Beast, awaited (TwitterClient's)
+    std::shared_ptr<WorkerPool> workers;     // app.workers: store, plugins, files
     std::shared_ptr<Store> store;
     std::shared_ptr<SessionManager> sessions;
     std::shared_ptr<PluginHost> plugins;
-    std::shared_ptr<ResponseCache> cache;       // in-process, bounded by app.cache.size
-    std::shared_ptr<TransformPool> transforms;  // app.transform_threads workers
+    std::shared_ptr<ResponseCache> cache;         // in-process, bounded by app.cache.size
+    std::shared_ptr<TransformPool> transforms;    // app.transform_threads workers
     std::vector<std::string>* warnings = nullptr; // start-up warnings, logged once
 };
 

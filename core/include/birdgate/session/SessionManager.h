@@ -43,7 +43,7 @@ struct Session
 
 class SessionManager
 {
-public:
+  public:
     static constexpr const char* NAMESPACE = "session";
     static constexpr std::size_t ID_LENGTH = 43;
 
@@ -107,7 +107,7 @@ public:
     long long expirySeconds() const { return _expirySeconds; }
     const std::string& cookieName() const { return _cookieName; }
 
-private:
+  private:
     std::optional<Session> lookup(const std::string& id) const;
     void maybePurge();
 

@@ -23,7 +23,7 @@ namespace birdgate
 
 class Store
 {
-public:
+  public:
     using TimePoint = std::chrono::system_clock::time_point;
 
     /// The expiry that never comes.
@@ -35,8 +35,7 @@ public:
     virtual std::optional<std::string> get(const std::string& ns, const std::string& key) = 0;
 
     /// Inserts or replaces (ns, key). `expires` is absolute; NEVER keeps it forever.
-    virtual void put(const std::string& ns, const std::string& key, const std::string& value,
-                     TimePoint expires) = 0;
+    virtual void put(const std::string& ns, const std::string& key, const std::string& value, TimePoint expires) = 0;
 
     /// Removes (ns, key); absent keys are fine.
     virtual void erase(const std::string& ns, const std::string& key) = 0;

@@ -36,18 +36,18 @@ enum class MessageKind
 struct MessageInfo
 {
     MessageKind kind = MessageKind::NotJson;
-    bool json = false;               // valid JSON (an array is json but NotJson)
-    std::uint64_t limitTrack = 0;    // Limit: limit.track
-    int disconnectCode = 0;          // Disconnect: disconnect.code
-    std::string_view code;           // Warning: warning.code; raw string contents
-    std::string_view reason;         // Disconnect: disconnect.reason; raw string contents
-    std::string_view control;        // Control: the top-level key, e.g. "scrub_geo"
-    std::size_t errorOffset = 0;     // NotJson with json == false: where parsing failed
+    bool json = false;            // valid JSON (an array is json but NotJson)
+    std::uint64_t limitTrack = 0; // Limit: limit.track
+    int disconnectCode = 0;       // Disconnect: disconnect.code
+    std::string_view code;        // Warning: warning.code; raw string contents
+    std::string_view reason;      // Disconnect: disconnect.reason; raw string contents
+    std::string_view control;     // Control: the top-level key, e.g. "scrub_geo"
+    std::size_t errorOffset = 0;  // NotJson with json == false: where parsing failed
 };
 
 class StreamMessage
 {
-public:
+  public:
     static constexpr int MAX_DEPTH = 256;
 
     /// Full inspection. Views in the result point into `message`.

@@ -24,24 +24,24 @@ namespace birdgate
 /// 429): the stream thread tries again later.
 class StreamTransientError : public std::runtime_error
 {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 struct StreamSettings
 {
-    static constexpr std::size_t MAX_TRACK = 400;     // Twitter's limits on one connection
+    static constexpr std::size_t MAX_TRACK = 400; // Twitter's limits on one connection
     static constexpr std::size_t MAX_FOLLOW = 5000;
     static constexpr std::size_t MAX_LOCATION_BOXES = 25;
     static constexpr std::size_t MAX_TRACK_BYTES = 60; // one track phrase
 
-    std::string name;       // the schedule entry's name
-    std::string file;       // where it was configured, for ConfigErrors
+    std::string name; // the schedule entry's name
+    std::string file; // where it was configured, for ConfigErrors
     int line = 0;
     bool startup = true;
 
-    std::string streamUrl;  // {stream_root}/1.1/statuses/filter.json
-    std::string apiRoot;    // users/lookup goes to {api_root}/1.1/users/lookup.json
+    std::string streamUrl; // {stream_root}/1.1/statuses/filter.json
+    std::string apiRoot;   // users/lookup goes to {api_root}/1.1/users/lookup.json
     oauth1::Credentials credentials;
 
     std::vector<std::string> track;
@@ -50,13 +50,13 @@ struct StreamSettings
     std::vector<std::string> locations;
     std::vector<std::string> language;
     std::string filterLevel;
-    std::string stallWarnings;            // "true" / "false" / "" (not sent)
+    std::string stallWarnings; // "true" / "false" / "" (not sent)
     bool delimitedLength = false;
 
     std::chrono::milliseconds stallTimeout{90'000};
     std::chrono::milliseconds connectTimeout{10'000};
     std::chrono::milliseconds lookupTimeout{20'000};
-    ReconnectBackoff::Policy backoff;     // Twitter's by default; tests shrink it
+    ReconnectBackoff::Policy backoff; // Twitter's by default; tests shrink it
     std::chrono::milliseconds sinkRetryWait{100};
     std::chrono::milliseconds sinkStopGrace{1'000};
     std::chrono::milliseconds flushTick{1'000}; // how often flush(false) nudges a `flush: N` sink
@@ -75,7 +75,6 @@ struct StreamSettings
 
     /// Reads a schedule entry's kwargs; throws ConfigError naming file, line
     /// and key. Unknown keys are appended to `warnings`.
-    static StreamSettings parse(const ScheduleEntry& entry, const AppConfig& app,
-                                std::vector<std::string>* warnings);
+    static StreamSettings parse(const ScheduleEntry& entry, const AppConfig& app, std::vector<std::string>* warnings);
 };
 } // namespace birdgate

@@ -40,11 +40,11 @@
 #include "birdgate/config/Kwargs.h"
 #include "birdgate/stream/StreamSettings.h"
 #include "birdgate/twitter/OAuth1.h"
+#include "birdgate/twitter/TwitterClient.h"
 #include "stream/ReconnectBackoff.h"
 #include "stream/StreamCounters.h"
 #include "stream/StreamFramer.h"
 #include "stream/StreamSinkWriter.h"
-#include "birdgate/twitter/TwitterClient.h"
 
 #include <chrono>
 #include <memory>
@@ -64,7 +64,7 @@ class StreamConnection;
 
 class TwitterStream
 {
-public:
+  public:
     static constexpr std::size_t MAX_TRACK = StreamSettings::MAX_TRACK;
     static constexpr std::size_t MAX_FOLLOW = StreamSettings::MAX_FOLLOW;
     static constexpr std::size_t MAX_LOCATION_BOXES = StreamSettings::MAX_LOCATION_BOXES;
@@ -111,13 +111,13 @@ public:
     /// The follow ids the stream sends (after resolution).
     std::vector<std::string> followIds() const;
 
-private:
+  private:
     enum class End
     {
-        Stopped,  // stop() asked
-        Network,  // could not connect, connection lost or closed
-        Stall,    // no byte for stall_timeout
-        Http      // a status other than 200
+        Stopped, // stop() asked
+        Network, // could not connect, connection lost or closed
+        Stall,   // no byte for stall_timeout
+        Http     // a status other than 200
     };
     struct Attempt
     {
@@ -141,17 +141,17 @@ private:
     ReconnectBackoff _backoff;
     StreamFramer _framer;
     UpstreamTarget _target;
-    std::string _path;             // request path of statuses/filter.json
-    std::stop_token _stopToken;    // the thread's, for sink retries inside the framer callback
+    std::string _path;          // request path of statuses/filter.json
+    std::stop_token _stopToken; // the thread's, for sink retries inside the framer callback
     std::uint64_t _connectionLimitTrack = 0;
     std::uint64_t _notJsonLogged = 0;
     std::chrono::steady_clock::time_point _nextFlushTick{};
 
-    mutable std::mutex _mutex;     // guards _connection, the follow lists, _started and _stopped
+    mutable std::mutex _mutex;                     // guards _connection, the follow lists, _started and _stopped
     std::shared_ptr<StreamConnection> _connection; // guarded by _mutex
-    std::jthread _thread;          // started under _mutex (start()); joined by stop() once _stopped is set
-    bool _started = false;         // guarded by _mutex (finish() reads it unlocked: fixed once _stopped is set)
-    bool _stopped = false;         // guarded by _mutex
+    std::jthread _thread;  // started under _mutex (start()); joined by stop() once _stopped is set
+    bool _started = false; // guarded by _mutex (finish() reads it unlocked: fixed once _stopped is set)
+    bool _stopped = false; // guarded by _mutex
 };
 
 } // namespace birdgate

@@ -68,7 +68,7 @@ struct Credentials
 {
     std::string consumerKey;
     std::string consumerSecret;
-    std::string token;        // empty for request_token / app-only calls
+    std::string token; // empty for request_token / app-only calls
     std::string tokenSecret;
     SignatureMethod method = SignatureMethod::HmacSha1;
 };
@@ -79,8 +79,8 @@ struct Credentials
 /// adds protocol parameters such as oauth_callback or oauth_verifier.
 /// `nonce` and `timestamp` are generated when empty / zero.
 std::string authorizationHeader(std::string_view method, std::string_view baseUrl, const Params& params,
-                                const Credentials& creds, const Params& extraOAuth = {},
-                                std::string_view nonce = {}, long long timestamp = 0);
+                                const Credentials& creds, const Params& extraOAuth = {}, std::string_view nonce = {},
+                                long long timestamp = 0);
 
 /// Parses an `Authorization: OAuth k="v", ...` header into decoded pairs.
 /// Returns false when the header is not an OAuth header or is malformed.

@@ -8,8 +8,8 @@
 
 #include "birdgate/common/Task.h"
 #include "birdgate/server/HeaderField.h"
-#include "birdgate/twitter/UpstreamPool.h"
 #include "birdgate/twitter/OAuth1.h"
+#include "birdgate/twitter/UpstreamPool.h"
 
 #include <memory>
 #include <string>
@@ -21,18 +21,18 @@ namespace birdgate
 struct TwitterCall
 {
     std::string method = "GET";
-    std::string path;       // upstream path, e.g. "/1.1/search/tweets.json" (percent-encoded)
-    oauth1::Params query;   // signed, sent in the query string
-    oauth1::Params form;    // signed; in the query for GET/HEAD/DELETE, else an x-www-form-urlencoded body
-    std::string body;       // unsigned raw body (JSON, multipart) when `form` is empty
+    std::string path;        // upstream path, e.g. "/1.1/search/tweets.json" (percent-encoded)
+    oauth1::Params query;    // signed, sent in the query string
+    oauth1::Params form;     // signed; in the query for GET/HEAD/DELETE, else an x-www-form-urlencoded body
+    std::string body;        // unsigned raw body (JSON, multipart) when `form` is empty
     std::string contentType; // of `body`
-    HeaderFields headers;   // extra headers (Accept-Encoding, ...)
+    HeaderFields headers;    // extra headers (Accept-Encoding, ...)
 };
 
 /// How a request is authorised: adds its Authorization header.
 class Authorizer
 {
-public:
+  public:
     virtual ~Authorizer() = default;
     /// `signUrl`: scheme://host[:port]/path as OAuth 1.0a signs it;
     /// `signedParams`: the query and form parameters, in order.
@@ -45,19 +45,19 @@ public:
 /// as oauth_callback or oauth_verifier are signed and sent in the header).
 class OAuth1Authorizer : public Authorizer
 {
-public:
+  public:
     explicit OAuth1Authorizer(oauth1::Credentials credentials, oauth1::Params extra = {});
     void authorize(UpstreamRequest& request, const std::string& signUrl,
                    const oauth1::Params& signedParams) const override;
 
-private:
+  private:
     oauth1::Credentials _credentials;
     oauth1::Params _extra;
 };
 
 class TwitterClient
 {
-public:
+  public:
     TwitterClient(UpstreamTarget target, std::shared_ptr<UpstreamPool> pool);
 
     const UpstreamTarget& target() const { return _target; }
@@ -72,7 +72,7 @@ public:
     /// From a thread outside the event loop (the stream's own thread).
     UpstreamResponse sendBlocking(const TwitterCall& call, const Authorizer& auth, UpstreamLimits limits) const;
 
-private:
+  private:
     UpstreamTarget _target;
     std::shared_ptr<UpstreamPool> _pool;
 };

@@ -17,14 +17,14 @@ namespace birdgate
 /// The upstream could not be reached or broke the connection (502).
 class UpstreamUnreachable : public std::runtime_error
 {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 /// The upstream did not answer within the time limit (504).
 class UpstreamTimeout : public std::runtime_error
 {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -34,7 +34,7 @@ namespace birdgate
 /// The answer was longer than the caller can hold (app.max_answer): 502.
 class UpstreamTooLarge : public UpstreamUnreachable
 {
-public:
+  public:
     using UpstreamUnreachable::UpstreamUnreachable;
 };
 
@@ -56,7 +56,7 @@ struct UpstreamLimits
 /// Destroyed before its end, it closes the connection (never reused).
 class UpstreamAnswer
 {
-public:
+  public:
     virtual ~UpstreamAnswer() = default;
     int status = 0;
     std::string reason;
@@ -70,7 +70,7 @@ public:
 
 class UpstreamPool
 {
-public:
+  public:
     explicit UpstreamPool(std::size_t maxIdlePerTarget = 256);
     ~UpstreamPool();
 
@@ -93,7 +93,7 @@ public:
     /// Idle connections currently held (tests, /metrics).
     std::size_t idleCount() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> _impl;
 };

@@ -56,7 +56,7 @@ namespace birdgate
 
 class SandboxStream
 {
-public:
+  public:
     static constexpr std::size_t MAX_RECORDED = 2'000'000;
 
     struct Options
@@ -104,7 +104,7 @@ public:
 
     const Options& options() const { return _options; }
 
-private:
+  private:
     enum class Pending
     {
         None,

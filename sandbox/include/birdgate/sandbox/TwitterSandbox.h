@@ -38,11 +38,11 @@
 
 #include "birdgate/config/Config.h"
 #include "birdgate/config/Kwargs.h"
-#include "birdgate/server/Endpoint.h"
 #include "birdgate/sandbox/RateLimiter.h"
 #include "birdgate/sandbox/SandboxData.h"
 #include "birdgate/sandbox/SandboxOAuth.h"
 #include "birdgate/sandbox/SandboxStream.h"
+#include "birdgate/server/Endpoint.h"
 
 #include <atomic>
 #include <cstdint>
