@@ -47,6 +47,12 @@ TwitterLogin::Settings loginSettings(const RestConfig& config, const Services& s
     return s;
 }
 
+/// Only the headers a client should see from X (RestRequest::passHeader).
+void narrowHeaders(std::vector<std::pair<std::string, std::string>>& headers)
+{
+    std::erase_if(headers, [](const auto& kv) { return !RestRequest::passHeader(kv.first); });
+}
+
 UpstreamResponse errorAnswer(int status, const std::string& reason, const std::string& message)
 {
     UpstreamResponse answer{status, reason, {}, errorBody(status, message)};
@@ -64,7 +70,8 @@ TwitterRESTHandler::TwitterRESTHandler(const UrlEntry& entry, const Services& se
           [this](Session& fresh, const TwitterLogin::User& user) {
               _tokens.keep(fresh, TokenSource::Token{user.key, user.secret, user.screenName, user.userId});
           },
-          services.sessions, services.workers, services.upstreams)
+          services.sessions, services.workers, services.upstreams),
+      _client(_config.target, services.upstreams)
 {
 }
 
@@ -275,7 +282,7 @@ Task<void> TwitterRESTHandler::answerCached(Call& call) const
     }
     bool cacheable = false;
     std::optional<UpstreamResponse> answer = co_await fetch(call, cacheable);
-    sendAnswer(call, *answer, nullptr);
+    sendAnswer(call, std::move(*answer), nullptr);
 }
 
 // g++ 12 reports a false -Wmismatched-new-delete in a coroutine whose frame
@@ -289,15 +296,13 @@ Task<void> TwitterRESTHandler::passThrough(Call& call) const
 {
     const TwitterCall upstream = upstreamCall(call);
     const UpstreamLimits limits = upstreamLimits();
-    const OAuth1Authorizer auth(oauth1::Credentials{_config.consumerKey, _config.consumerSecret, call.token->key,
-                                                    call.token->secret, _config.signatureMethod});
-    const TwitterClient client(_config.target, _services.upstreams);
+    const OAuth1Authorizer auth = authorizerFor(call);
     std::unique_ptr<UpstreamAnswer> reading;
     UpstreamResponse held;
     bool whole = false;
     try
     {
-        reading = co_await client.open(upstream, auth, limits);
+        reading = co_await _client.open(upstream, auth, limits);
         held.status = reading->status;
         held.reason = reading->reason;
         held.headers = reading->headers;
@@ -311,7 +316,10 @@ Task<void> TwitterRESTHandler::passThrough(Call& call) const
                 whole = true;
                 break;
             }
-            held.body += *piece;
+            if (held.body.empty())
+                held.body = std::move(*piece);
+            else
+                held.body += *piece;
         }
     }
     catch (const UpstreamTimeout&)
@@ -326,18 +334,12 @@ Task<void> TwitterRESTHandler::passThrough(Call& call) const
     }
     if (whole)
     {
-        if (_config.tokenMode != TokenSource::Mode::Literal && isInvalidTokenAnswer(held.status, held.body))
-        {
-            co_await _tokens.forget(call.session, call.token->key);
-            sendAnswer(call, tokenMissingAnswer(), nullptr);
-            co_return;
-        }
-        std::erase_if(held.headers, [](const auto& kv) { return !RestRequest::passHeader(kv.first); });
-        sendAnswer(call, held, nullptr);
+        co_await screenAnswer(call, held);
+        sendAnswer(call, std::move(held), nullptr);
         co_return;
     }
     // Too long to hold: stream the rest as it comes.
-    std::erase_if(held.headers, [](const auto& kv) { return !RestRequest::passHeader(kv.first); });
+    narrowHeaders(held.headers);
     Answer& answer = call.answer;
     answer.setStatus(held.status, held.reason);
     for (const auto& [k, v] : held.headers) answer.add(k, v);
@@ -384,17 +386,23 @@ Task<std::optional<UpstreamResponse>> TwitterRESTHandler::fetch(const Call& call
     {
         co_return errorAnswer(502, "Bad Gateway", "upstream unreachable");
     }
+    co_await screenAnswer(call, answer);
+    if (!co_await runTransforms(call, answer)) co_return answer;
+    cacheable = answer.status == 200;
+    co_return answer;
+}
+
+Task<void> TwitterRESTHandler::screenAnswer(const Call& call, UpstreamResponse& answer) const
+{
     if (_config.tokenMode != TokenSource::Mode::Literal && isInvalidTokenAnswer(answer.status, answer.body))
     {
         // Twitter no longer accepts this token (revoked or expired):
         // forget it so the page's `access token missing` handler logs in again.
         co_await _tokens.forget(call.session, call.token->key);
-        co_return tokenMissingAnswer();
+        answer = tokenMissingAnswer();
+        co_return;
     }
-    std::erase_if(answer.headers, [](const auto& kv) { return !RestRequest::passHeader(kv.first); });
-    if (!co_await runTransforms(call, answer)) co_return answer;
-    cacheable = answer.status == 200;
-    co_return answer;
+    narrowHeaders(answer.headers);
 }
 
 TwitterCall TwitterRESTHandler::upstreamCall(const Call& call) const
@@ -424,16 +432,20 @@ UpstreamLimits TwitterRESTHandler::upstreamLimits() const
     return limits;
 }
 
+OAuth1Authorizer TwitterRESTHandler::authorizerFor(const Call& call) const
+{
+    return OAuth1Authorizer(oauth1::Credentials{_config.consumerKey, _config.consumerSecret, call.token->key,
+                                                call.token->secret, _config.signatureMethod});
+}
+
 Task<UpstreamResponse> TwitterRESTHandler::exchange(const Call& call) const
 {
     // One TwitterClient call: it builds the URL, signs query and form, sets
     // User-Agent and sends it through the Beast pool; no thread waits for X.
     const TwitterCall upstream = upstreamCall(call);
     const UpstreamLimits limits = upstreamLimits();
-    const OAuth1Authorizer auth(oauth1::Credentials{_config.consumerKey, _config.consumerSecret, call.token->key,
-                                                    call.token->secret, _config.signatureMethod});
-    const TwitterClient client(_config.target, _services.upstreams);
-    UpstreamResponse answer = co_await client.send(upstream, auth, limits);
+    const OAuth1Authorizer auth = authorizerFor(call);
+    UpstreamResponse answer = co_await _client.send(upstream, auth, limits);
     co_return answer;
 }
 
@@ -459,14 +471,14 @@ Task<bool> TwitterRESTHandler::runTransforms(const Call& call, UpstreamResponse&
     co_return true;
 }
 
-void TwitterRESTHandler::sendAnswer(Call& call, const UpstreamResponse& upstream, const char* xcache) const
+void TwitterRESTHandler::sendAnswer(Call& call, UpstreamResponse upstream, const char* xcache) const
 {
     Answer& answer = call.answer;
     answer.setStatus(upstream.status, upstream.reason);
     for (const auto& [k, v] : upstream.headers) answer.add(k, v);
     addConfiguredHeaders(answer);
     if (xcache) answer.set("X-Cache", xcache);
-    answer.body = upstream.body;
+    answer.body = std::move(upstream.body);
 }
 
 // ------------------------------------------------------------------ errors

@@ -82,10 +82,17 @@ class TwitterRESTHandler : public Endpoint
     /// The request to X for this call, and the limits it is sent with.
     TwitterCall upstreamCall(const Call& call) const;
     UpstreamLimits upstreamLimits() const;
+    /// OAuth 1.0a with the app's credentials and this call's token.
+    OAuth1Authorizer authorizerFor(const Call& call) const;
     static constexpr std::size_t STREAM_AFTER = 256 * 1024;
     /// False (and `answer` the 500) when a transform fails.
     Task<bool> runTransforms(const Call& call, UpstreamResponse& answer) const;
-    void sendAnswer(Call& call, const UpstreamResponse& upstream, const char* xcache) const;
+    /// By value: callers move an answer they own (a cached one is copied).
+    void sendAnswer(Call& call, UpstreamResponse upstream, const char* xcache) const;
+    /// X's answer as the client gets it: a revoked or expired token (401
+    /// code 89) is forgotten and becomes `access token missing`; headers
+    /// are narrowed to those passed on. Shared by fetch and passThrough.
+    Task<void> screenAnswer(const Call& call, UpstreamResponse& answer) const;
 
     void sendError(Answer& answer, int status, const std::string& message, const std::string& reason = {}) const;
     void sendTokenMissing(Answer& answer) const;
@@ -100,6 +107,7 @@ class TwitterRESTHandler : public Endpoint
     const Services _services;
     const TokenSource _tokens;
     const TwitterLogin _login;
+    const TwitterClient _client; // every request of this url to X
 };
 
 } // namespace birdgate
