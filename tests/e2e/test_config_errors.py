@@ -60,6 +60,15 @@ class ConfigErrorTest(unittest.TestCase):
         code, out, _ = harness.run_check("url:" + GOOD_URL)
         self.assertEqual(code, 0, out)
 
+    def test_old_threads_value_is_capped_with_a_warning_saying_why(self):
+        # app.threads counted connections before the event-driven server;
+        # now it counts I/O threads, and a large old value is capped.
+        code, out, _ = harness.run_check("app:\n  threads: 10000\n")
+        self.assertEqual(code, 0, out)
+        self.assertIn("app.threads: 10000 capped to", out)
+        self.assertIn("number of I/O threads", out)
+        self.assertIn("app.max_connections", out)
+
     def test_example_configs_check_ok_without_warnings(self):
         for name in ("birdgate.yaml", "demo.yaml", "sandbox.yaml"):
             with self.subTest(config=name):
