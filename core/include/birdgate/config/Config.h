@@ -63,7 +63,8 @@ struct AppConfig
     std::string secret;                       // empty: tokens stored unencrypted (warned)
     std::string store;                        // "" means sqlite:<main YAMLPATH>/birdgate.db
     std::vector<std::string> plugins;         // folders searched for <name>.so
-    std::string apiRoot = "https://api.twitter.com";
+    std::string apiRoot = "https://api.x.com";
+    std::string webRoot = "https://x.com"; // OAuth 2.0 authorize page
     std::string streamRoot = "https://stream.twitter.com";
     long long maxBody = 5 * 1024 * 1024; // request bodies above this get 413
     int transformThreads = 0;            // 0: number of cores

@@ -51,6 +51,7 @@ class TwitterRESTHandler : public Endpoint
         bool xsrfOk = true;     // false: the form body must still carry the token
         oauth1::Params query{}; // '+' is a space; `_xsrf` dropped
         oauth1::Params form{};  // a form body's fields; `_xsrf` dropped
+        bool getForm = false;   // a GET/HEAD form body: its fields joined the query (DESIGN 3.1)
         std::string apiPath{};  // confined; "" starts the login
         std::optional<Session> session{};
         std::optional<TokenSource::Token> token{};
