@@ -264,6 +264,24 @@ Task<bool> TwitterRESTHandler::findToken(Call& call) const
 
 // ------------------------------------------------------------ the exchange
 
+const std::string& TwitterRESTHandler::tokenIdentity(const std::string& tokenKey) const
+{
+    // The digest of the token and app, not the token itself, so a cache key
+    // reveals nothing. A literal or persisted token is the same on every
+    // request: the last one is remembered per thread (SHA256() fetches the
+    // digest from OpenSSL's provider on each call).
+    thread_local std::string lastMaterial, lastIdentity;
+    std::string material = tokenKey + '\n' + _config.consumerKey;
+    if (material != lastMaterial)
+    {
+        unsigned char digest[SHA256_DIGEST_LENGTH];
+        SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest);
+        lastIdentity.assign(reinterpret_cast<const char*>(digest), sizeof digest);
+        lastMaterial = std::move(material);
+    }
+    return lastIdentity;
+}
+
 Task<void> TwitterRESTHandler::answerCached(Call& call) const
 {
     const std::string& method = call.request.method;
@@ -271,10 +289,7 @@ Task<void> TwitterRESTHandler::answerCached(Call& call) const
     {
         // One user never sees another's answer: the key holds a digest of
         // the token that signs the request (shared for literal/persisted).
-        unsigned char digest[SHA256_DIGEST_LENGTH];
-        std::string secretMaterial = call.token->key + '\n' + _config.consumerKey;
-        SHA256(reinterpret_cast<const unsigned char*>(secretMaterial.data()), secretMaterial.size(), digest);
-        std::string identity(reinterpret_cast<const char*>(digest), sizeof digest);
+        std::string identity = tokenIdentity(call.token->key); // a copy: the thread may change at co_await
         // A GET form body is part of what was asked (DESIGN 3.1): after a
         // newline, which no request target holds.
         std::string key = call.getForm

@@ -1,11 +1,11 @@
 // OAuth 1.0a signing (RFC 5849); see OAuth1.h for why it is shaped so.
 #include "birdgate/twitter/OAuth1.h"
 
+#include "birdgate/common/Random.h"
+
 #include <openssl/core_names.h>
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cctype>
@@ -273,20 +273,10 @@ bool constantTimeEquals(std::string_view a, std::string_view b)
 std::string makeNonce()
 {
     static const char ALNUM[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    // Every signed request needs a nonce: the generator is asked for 64
-    // nonces' worth at a time, per thread, instead of once per request.
-    constexpr std::size_t NONCE = 32, BATCH = 64 * NONCE;
-    thread_local unsigned char pool[BATCH];
-    thread_local std::size_t used = BATCH;
-    if (used == BATCH)
-    {
-        if (RAND_bytes(pool, sizeof pool) != 1) throw std::runtime_error("RAND_bytes failed");
-        used = 0;
-    }
-    std::string out(NONCE, 'x');
-    for (size_t i = 0; i < NONCE; ++i) out[i] = ALNUM[pool[used + i] % 62];
-    OPENSSL_cleanse(pool + used, NONCE);
-    used += NONCE;
+    unsigned char raw[32];
+    randomBytes(raw, sizeof raw);
+    std::string out(32, 'x');
+    for (size_t i = 0; i < 32; ++i) out[i] = ALNUM[raw[i] % 62];
     return out;
 }
 

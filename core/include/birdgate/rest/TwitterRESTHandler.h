@@ -69,6 +69,8 @@ class TwitterRESTHandler : public Endpoint
     bool checkParams(Call& call) const;
     Task<bool> findToken(Call& call) const;
     Task<void> answerCached(Call& call) const;
+    /// The cache key's identity part for a token: a digest, never the token.
+    const std::string& tokenIdentity(const std::string& tokenKey) const;
     /// What the upstream and the transforms make of this request: run once
     /// per request, or once per cache key and expiry when cached.
     Task<std::optional<UpstreamResponse>> fetch(const Call& call, bool& cacheable) const;
