@@ -116,18 +116,20 @@ SignatureMethod parseSignatureMethod(std::string_view name)
 
 void percentEncodeTo(std::string& out, std::string_view text)
 {
-    for (unsigned char c : text)
+    // Runs of unreserved characters are copied whole (this runs several
+    // times per parameter of every signed request).
+    std::size_t i = 0;
+    const std::size_t n = text.size();
+    while (i < n)
     {
-        if (UNRESERVED.table[c])
-        {
-            out.push_back(static_cast<char>(c));
-        }
-        else
-        {
-            out.push_back('%');
-            out.push_back(HEX[c >> 4]);
-            out.push_back(HEX[c & 15]);
-        }
+        std::size_t j = i;
+        while (j < n && UNRESERVED.table[static_cast<unsigned char>(text[j])]) ++j;
+        out.append(text.data() + i, j - i);
+        if (j == n) break;
+        const auto c = static_cast<unsigned char>(text[j]);
+        const char escaped[3] = {'%', HEX[c >> 4], HEX[c & 15]};
+        out.append(escaped, 3);
+        i = j + 1;
     }
 }
 
