@@ -49,6 +49,14 @@ const AppSetting SETTINGS[] = {
     {"session.expiry", T::Int, "2592000", "seconds a login session lasts (30 days)", &AppConfig::sessionExpiry, 1,
      100LL * 365 * 24 * 3600},
     {"access_log", T::String, "", "access log: empty off, - stderr, else a file path", &AppConfig::accessLog},
+    {"drain", T::Int, "10", "seconds requests in flight get to finish at SIGTERM/SIGINT", &AppConfig::drain, 0, 3600},
+    {"log.path", T::String, "-", "birdgate's own log: - stderr, syslog, or a file (reopened on SIGUSR1)",
+     &AppConfig::logPath},
+    {"log.level", T::LogLevel, "information", "least severe level logged: error, warning, information, debug...",
+     &AppConfig::logLevel},
+    {"log.rotation", T::String, "never",
+     "rotation of a log file by birdgate itself (Poco: never, 10 M, daily, ...); never: leave it to logrotate",
+     &AppConfig::logRotation},
     // A key another part of birdgate reads from AppConfig::raw needs a row too,
     // or it is reported as unknown.
 };

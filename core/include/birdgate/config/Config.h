@@ -71,7 +71,11 @@ struct AppConfig
     long long cacheSize = 64LL * 1024 * 1024;
     long long sessionExpiry = 30LL * 24 * 3600; // seconds
     std::string accessLog;                      // "" off, "-" stderr, else a file path
-    YAML::Node raw;                             // the whole app: node, for later sections
+    int drain = 10;                             // seconds in-flight requests get at SIGTERM
+    std::string logPath = "-";                  // - stderr, syslog, or a file
+    std::string logLevel = "information";
+    std::string logRotation = "never"; // Poco FileChannel rotation: never, 10 M, daily, ...
+    YAML::Node raw;                    // the whole app: node, for later sections
 };
 
 // ---- The app: table --------------------------------------------------------
@@ -86,7 +90,8 @@ enum class AppSettingType
     Bytes,      // integer or 5MB / 64KB / 1GB (powers of 1024), within [min, max]
     StringList, // a YAML list of strings, or one string
     Url,        // http:// or https:// URL; trailing '/' removed
-    Store       // sqlite:<path> or redis://host:port/db
+    Store,      // sqlite:<path> or redis://host:port/db
+    LogLevel    // fatal critical error warning notice information debug trace
 };
 
 /// The AppConfig member a row fills.

@@ -26,11 +26,16 @@ class AccessLog
     void write(std::string_view client, std::string_view method, std::string_view uri, int status, long long bytes,
                double milliseconds);
 
+    /// Opens the file again at its path (SIGUSR1: logrotate renamed it).
+    /// Keeps writing to the old one when the path cannot be opened.
+    void reopen();
+
     /// The request target with secret-bearing query values redacted; control
     /// characters are escaped so a line cannot be forged.
     static std::string redact(std::string_view uri);
 
   private:
+    std::string _path; // "" for stderr
     std::mutex _mutex;
     std::unique_ptr<std::ofstream> _file BIRDGATE_GUARDED_BY(_mutex);
     std::ostream* _out BIRDGATE_GUARDED_BY(_mutex);

@@ -9,7 +9,11 @@
 #include "birdgate/server/Services.h"
 #include "server/Router.h"
 
+#include "birdgate/common/ThreadAnnotations.h"
+
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -37,8 +41,23 @@ class Gateway
     /// synced), then shuts the endpoints down.
     void stop(int drainSeconds = 10);
 
-    /// The streams, in schedule order (for tests and /metrics).
-    const std::vector<std::unique_ptr<TwitterStream>>& streams() const { return _streams; }
+    /// Applies a new configuration (SIGHUP, DESIGN 7). Everything is built
+    /// first: a ConfigError (or any exception) leaves the running set as it
+    /// was. Then new requests are routed by the new set at once, requests in
+    /// flight finish on the old one, url entries and streams whose
+    /// definition did not change keep their object (and a stream its
+    /// connection), the others are replaced. `app:` is read once at start:
+    /// a change there is reported in the returned notes and waits for a
+    /// restart. Call from one thread at a time (main's signal loop).
+    std::vector<std::string> reload(const Config& config);
+
+    /// SIGUSR1: the access log (and birdgate's own log file) are opened
+    /// again at their paths, after logrotate renamed them.
+    void reopenLogs();
+
+    /// The streams, in schedule order (for tests and /metrics): a snapshot,
+    /// safe while a reload replaces some.
+    std::vector<std::shared_ptr<TwitterStream>> streams() const;
 
     /// The bound port (useful with port 0).
     int port() const;
@@ -47,15 +66,35 @@ class Gateway
     const std::vector<std::string>& warnings() const { return _warnings; }
 
   private:
-    std::shared_ptr<Endpoint> makeEndpoint(const UrlEntry& entry);
+    struct Mounted
+    {
+        std::string definition; // what a reload compares (urlDefinition)
+        std::shared_ptr<Endpoint> endpoint;
+    };
+    struct Scheduled
+    {
+        std::string definition; // scheduleDefinition
+        std::shared_ptr<TwitterStream> stream;
+    };
 
-    Config _config;
+    std::shared_ptr<Endpoint> makeEndpoint(const UrlEntry& entry);
+    /// A router over `urls`, reusing `reuse`'s endpoints whose definition is
+    /// unchanged; `mounted` receives what the router holds.
+    std::shared_ptr<Router> buildRouter(const std::vector<UrlEntry>& urls, const std::map<std::string, Mounted>& reuse,
+                                        std::map<std::string, Mounted>& mounted);
+    /// Looks a start-up stream's follow names up (a name Twitter does not
+    /// know throws ConfigError; a network error only postpones it).
+    static void resolveBeforeStart(TwitterStream& stream);
+
+    Config _config; // app: as started; urls and schedules of the last load or reload
     std::vector<std::string> _warnings;
     Services _services;
     std::shared_ptr<Router> _router;
-    std::shared_ptr<AccessLog> _accessLog; // null when app.access_log is empty
+    std::map<std::string, Mounted> _mounted; // url name -> endpoint
+    std::shared_ptr<AccessLog> _accessLog;   // null when app.access_log is empty
     std::unique_ptr<HttpServer> _server;
-    std::vector<std::unique_ptr<TwitterStream>> _streams;
+    mutable std::mutex _streamsMutex; // _streams is replaced by reload() while streams() reads it
+    std::vector<Scheduled> _streams BIRDGATE_GUARDED_BY(_streamsMutex);
     unsigned _ioThreads = 1; // app.threads, resolved
     bool _stopped = false;
 };
