@@ -46,6 +46,7 @@
 #pragma once
 
 #include "birdgate/common/Clock.h"
+#include "birdgate/common/ThreadAnnotations.h"
 #include "birdgate/config/Config.h"
 #include "birdgate/config/Kwargs.h"
 #include "birdgate/sandbox/RateLimiter.h"
@@ -257,8 +258,8 @@ class TwitterSandbox : public Endpoint
     std::uint64_t _postSequence = 0;
 
     mutable std::mutex _tweetMutex; // guards the two below (written from const answers)
-    mutable std::unordered_map<std::uint64_t, SandboxTweet> _knownTweets;
-    mutable std::deque<std::uint64_t> _knownOrder; // oldest first, for eviction
+    mutable std::unordered_map<std::uint64_t, SandboxTweet> _knownTweets BIRDGATE_GUARDED_BY(_tweetMutex);
+    mutable std::deque<std::uint64_t> _knownOrder BIRDGATE_GUARDED_BY(_tweetMutex); // oldest first, for eviction
 };
 
 } // namespace birdgate
