@@ -342,7 +342,7 @@ class TwitterStreamTest : public CppUnit::TestFixture
         TwitterStream::Settings o = TwitterStream::parse(other.schedules.at(0), AppConfig(), nullptr);
         CPPUNIT_ASSERT_EQUAL(std::string("memory.sink"), o.sinkFunction);
         CPPUNIT_ASSERT_EQUAL(std::string(R"({"key":"abc","n":3,"on":true,"quoted":"5"})"), o.sinkConfig);
-        CPPUNIT_ASSERT_EQUAL(std::string("https://stream.twitter.com/1.1/statuses/filter.json"), o.streamUrl);
+        CPPUNIT_ASSERT_EQUAL(std::string("https://api.x.com/1.1/statuses/filter.json"), o.streamUrl);
 
         std::vector<std::string> warnings;
         Config unknown = configOf(CREDS + "      track: beer\n      path: t.jsonl\n      colour: red\n");
