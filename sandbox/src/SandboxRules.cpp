@@ -83,10 +83,11 @@ class RuleParser
             auto root = std::make_shared<RuleNode>(parseOr());
             if (peek().type == Token::Type::Close) fail("Unmatched parenthesis", peek().position);
             if (peek().type != Token::Type::End) fail("Unexpected input", peek().position);
-            if (!positive(*root)) fail(hasPositive(*root) ? "Rules must contain at least one positive term that "
-                                                            "is not lang:, has: or is: in every OR branch"
-                                                          : "Rules must contain a non-negation term",
-                                       1);
+            if (!positive(*root))
+                fail(hasPositive(*root) ? "Rules must contain at least one positive term that "
+                                          "is not lang:, has: or is: in every OR branch"
+                                        : "Rules must contain a non-negation term",
+                     1);
             out.root = std::move(root);
         }
         catch (const std::invalid_argument& e)
@@ -261,9 +262,8 @@ class RuleParser
         {
             node.kind = op == "from" ? RuleNode::Kind::From : RuleNode::Kind::To;
             std::string v = value[0] == '@' ? value.substr(1) : value;
-            bool digits = !v.empty() && v.size() <= 20 && std::all_of(v.begin(), v.end(), [](char c) {
-                return c >= '0' && c <= '9';
-            });
+            bool digits = !v.empty() && v.size() <= 20 &&
+                          std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
             bool name = !v.empty() && v.size() <= 15 && std::all_of(v.begin(), v.end(), [](char c) {
                 return isWordChar(c) && static_cast<unsigned char>(c) < 0x80;
             });
@@ -281,8 +281,8 @@ class RuleParser
         else if (op == "has")
         {
             node.kind = RuleNode::Kind::Has;
-            static const std::set<std::string> known = {"images", "media", "links", "mentions", "hashtags",
-                                                        "geo",    "videos", "cashtags"};
+            static const std::set<std::string> known = {"images",   "media", "links",  "mentions",
+                                                        "hashtags", "geo",   "videos", "cashtags"};
             if (!known.count(node.text)) fail("Invalid value '" + value + "' for has:", t.position);
         }
         else if (op == "is")
@@ -319,9 +319,8 @@ class RuleParser
             }
             while (*p == ' ') ++p;
             if (*p != '\0') fail("The operator " + op + ": takes " + std::to_string(count) + " numbers", t.position);
-            if (op == "bounding_box" &&
-                !(node.box[0] >= -180 && node.box[2] <= 180 && node.box[1] >= -90 && node.box[3] <= 90 &&
-                  node.box[0] < node.box[2] && node.box[1] < node.box[3]))
+            if (op == "bounding_box" && !(node.box[0] >= -180 && node.box[2] <= 180 && node.box[1] >= -90 &&
+                                          node.box[3] <= 90 && node.box[0] < node.box[2] && node.box[1] < node.box[3]))
                 fail("bounding_box: [west_long south_lat east_long north_lat] must be a box on the globe", t.position);
         }
         else
@@ -366,8 +365,7 @@ class RuleParser
 bool containsToken(const std::string& haystackLower, const std::string& needle)
 {
     if (needle.empty()) return false;
-    for (std::size_t at = haystackLower.find(needle); at != std::string::npos;
-         at = haystackLower.find(needle, at + 1))
+    for (std::size_t at = haystackLower.find(needle); at != std::string::npos; at = haystackLower.find(needle, at + 1))
     {
         bool before = at == 0 || !isWordChar(haystackLower[at - 1]) || !isWordChar(needle.front());
         std::size_t end = at + needle.size();
@@ -626,8 +624,9 @@ SandboxRules::Answer SandboxRules::change(const std::string& app, const std::str
     {
     }
     if (!root)
-        return {400, problem("Invalid Request", "The request body is not a JSON object: {\"add\": [...]} or "
-                                                "{\"delete\": {\"ids\": [...]}}",
+        return {400, problem("Invalid Request",
+                             "The request body is not a JSON object: {\"add\": [...]} or "
+                             "{\"delete\": {\"ids\": [...]}}",
                              invalidRequest)};
     const bool hasAdd = root->has("add"), hasDelete = root->has("delete");
     if (hasAdd == hasDelete)
@@ -638,14 +637,15 @@ SandboxRules::Answer SandboxRules::change(const std::string& app, const std::str
         {
             auto list = root->getArray("add");
             if (!list || list->size() == 0)
-                return {400, problem("Invalid Request", "add must be a non-empty list of {value, tag}", invalidRequest)};
+                return {400,
+                        problem("Invalid Request", "add must be a non-empty list of {value, tag}", invalidRequest)};
             std::vector<std::pair<std::string, std::string>> rules;
             for (std::size_t i = 0; i < list->size(); ++i)
             {
                 auto item = list->getObject(static_cast<unsigned>(i));
                 if (!item || !item->get("value").isString() || (item->has("tag") && !item->get("tag").isString()))
-                    return {400, problem("Invalid Request", "add[" + std::to_string(i) +
-                                                                "] must be {\"value\": string, \"tag\": string}",
+                    return {400, problem("Invalid Request",
+                                         "add[" + std::to_string(i) + "] must be {\"value\": string, \"tag\": string}",
                                          invalidRequest)};
                 rules.emplace_back(item->getValue<std::string>("value"),
                                    item->has("tag") ? item->getValue<std::string>("tag") : std::string());
@@ -663,8 +663,7 @@ SandboxRules::Answer SandboxRules::change(const std::string& app, const std::str
         for (std::size_t i = 0; i < from->size(); ++i)
         {
             Poco::Dynamic::Var v = from->get(static_cast<unsigned>(i));
-            if (!v.isString())
-                return {400, problem("Invalid Request", "delete lists strings", invalidRequest)};
+            if (!v.isString()) return {400, problem("Invalid Request", "delete lists strings", invalidRequest)};
             keys.push_back(v.extract<std::string>());
         }
         return remove(app, keys, !ids, dryRun);
@@ -777,9 +776,9 @@ SandboxRules::Answer SandboxRules::remove(const std::string& app, const std::vec
         _rules[app] = next;
         ++_version;
     }
-    std::string out = "{\"meta\":{\"sent\":\"" + nowIso() + "\",\"summary\":{\"deleted\":" +
-                      std::to_string(found.size()) + ",\"not_deleted\":" + std::to_string(keys.size() - found.size()) +
-                      "}}";
+    std::string out = "{\"meta\":{\"sent\":\"" + nowIso() +
+                      "\",\"summary\":{\"deleted\":" + std::to_string(found.size()) +
+                      ",\"not_deleted\":" + std::to_string(keys.size() - found.size()) + "}}";
     if (!errors.empty()) out += ",\"errors\":[" + errors + "]";
     return {200, out + "}"};
 }

@@ -413,7 +413,8 @@ Task<void> SandboxStream::serve(Answer& answer, const Filter& filter)
                 co_return;
             }
             ++_stalls;
-            break; // to the stall loop below
+            filter.hold.reset(); // a stalled connection no longer counts against its app
+            break;               // to the stall loop below
         }
 
         // ---- pacing and keep-alives
@@ -424,7 +425,13 @@ Task<void> SandboxStream::serve(Answer& answer, const Filter& filter)
             for (auto now = Steady::now(); now < due && !_ending; now = Steady::now())
             {
                 if (now - out.lastWrite >= keepalive && !co_await out.write("\r\n")) co_return;
-                co_await out.pause(std::min<Steady::duration>(due - now, std::chrono::milliseconds(50)));
+                // Wake for the tweet, the next keep-alive or endAll(), whichever is first.
+                const auto nextKeepalive =
+                    out.lastWrite + std::chrono::duration_cast<Steady::duration>(keepalive) - Steady::now();
+                Steady::duration slice = std::min<Steady::duration>(due - now, std::chrono::milliseconds(50));
+                if (nextKeepalive < slice) slice = nextKeepalive;
+                if (slice < Steady::duration::zero()) slice = Steady::duration::zero();
+                co_await out.pause(slice);
             }
             if (_ending) break;
         }

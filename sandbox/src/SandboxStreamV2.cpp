@@ -12,15 +12,33 @@ namespace birdgate
 
 namespace
 {
-const std::set<std::string> TWEET_FIELDS = {
-    "attachments",     "author_id",        "context_annotations", "conversation_id", "created_at",
-    "edit_controls",   "edit_history_tweet_ids", "entities",      "geo",             "id",
-    "in_reply_to_user_id", "lang",         "non_public_metrics",  "note_tweet",      "organic_metrics",
-    "possibly_sensitive", "promoted_metrics", "public_metrics",   "referenced_tweets", "reply_settings",
-    "source",          "text",             "withheld"};
+const std::set<std::string> TWEET_FIELDS = {"attachments",
+                                            "author_id",
+                                            "context_annotations",
+                                            "conversation_id",
+                                            "created_at",
+                                            "edit_controls",
+                                            "edit_history_tweet_ids",
+                                            "entities",
+                                            "geo",
+                                            "id",
+                                            "in_reply_to_user_id",
+                                            "lang",
+                                            "non_public_metrics",
+                                            "note_tweet",
+                                            "organic_metrics",
+                                            "possibly_sensitive",
+                                            "promoted_metrics",
+                                            "public_metrics",
+                                            "referenced_tweets",
+                                            "reply_settings",
+                                            "source",
+                                            "text",
+                                            "withheld"};
 const std::set<std::string> USER_FIELDS = {
-    "created_at", "description", "entities", "id", "location", "most_recent_tweet_id", "name", "pinned_tweet_id",
-    "profile_image_url", "protected", "public_metrics", "url", "username", "verified", "verified_type", "withheld"};
+    "created_at", "description",     "entities",          "id",        "location",       "most_recent_tweet_id",
+    "name",       "pinned_tweet_id", "profile_image_url", "protected", "public_metrics", "url",
+    "username",   "verified",        "verified_type",     "withheld"};
 const std::set<std::string> EXPANSIONS = {"author_id",
                                           "referenced_tweets.id",
                                           "referenced_tweets.id.author_id",
@@ -141,8 +159,11 @@ SandboxStreamV2::Reply SandboxStreamV2::rulesEndpoint(const std::string& authori
         else if (k == "dry_run" && (v == "true" || v == "false"))
             dryRun = v == "true";
         else if (k != "max_results" && k != "pagination_token" && k != "delete_all")
-            return {400, invalidParameter(k, v, "The query parameter [" + k + "] is not one of [ids, max_results, "
-                                                                              "pagination_token, dry_run]"),
+            return {400,
+                    invalidParameter(k, v,
+                                     "The query parameter [" + k +
+                                         "] is not one of [ids, max_results, "
+                                         "pagination_token, dry_run]"),
                     std::nullopt};
     }
     SandboxRules::Answer a = method == "GET" ? _rules.list(*app, ids) : _rules.change(*app, body, dryRun);
@@ -157,7 +178,7 @@ SandboxStreamV2::Reply SandboxStreamV2::connect(const std::string& authorization
     Fields fields;
     for (const auto& [k, v] : query)
     {
-        const std::set<std::string>* allowed = k == "tweet.fields" ? &TWEET_FIELDS
+        const std::set<std::string>* allowed = k == "tweet.fields"  ? &TWEET_FIELDS
                                                : k == "user.fields" ? &USER_FIELDS
                                                : k == "expansions"  ? &EXPANSIONS
                                                                     : nullptr;
@@ -166,8 +187,9 @@ SandboxStreamV2::Reply SandboxStreamV2::connect(const std::string& authorization
             for (const auto& item : splitList(v))
                 if (!allowed->count(item))
                     return {400,
-                            invalidParameter(k, item, "The `" + k + "` query parameter value [" + item +
-                                                          "] is not one of the values X accepts"),
+                            invalidParameter(k, item,
+                                             "The `" + k + "` query parameter value [" + item +
+                                                 "] is not one of the values X accepts"),
                             std::nullopt};
             auto items = splitList(v);
             if (k == "tweet.fields") fields.tweet = items;
@@ -177,15 +199,19 @@ SandboxStreamV2::Reply SandboxStreamV2::connect(const std::string& authorization
         else if (k == "backfill_minutes")
         {
             if (v.size() != 1 || v[0] < '0' || v[0] > '5')
-                return {400, invalidParameter(k, v, "The `backfill_minutes` query parameter value [" + v +
-                                                        "] is not between 0 and 5"),
+                return {400,
+                        invalidParameter(
+                            k, v, "The `backfill_minutes` query parameter value [" + v + "] is not between 0 and 5"),
                         std::nullopt};
         }
         else if (!OTHER_FIELDS.count(k))
-            return {400, invalidParameter(k, v, "The query parameter [" + k + "] is not one of [expansions, "
-                                                                              "tweet.fields, user.fields, "
-                                                                              "media.fields, place.fields, "
-                                                                              "poll.fields, backfill_minutes]"),
+            return {400,
+                    invalidParameter(k, v,
+                                     "The query parameter [" + k +
+                                         "] is not one of [expansions, "
+                                         "tweet.fields, user.fields, "
+                                         "media.fields, place.fields, "
+                                         "poll.fields, backfill_minutes]"),
                     std::nullopt};
     }
     if (int status = _stream.takeStatusFault())
@@ -247,8 +273,8 @@ std::string SandboxStreamV2::render(const std::string& app, const Fields& fields
         if (t.authorId) user.id = t.authorId;
         t.author = user.screenName;
         t.authorId = user.id;
-        t.text = (t.retweet ? "RT @" + filler.author + ": " : std::string()) + t.text +
-                 (t.text.empty() ? "" : " ") + filler.text;
+        t.text = (t.retweet ? "RT @" + filler.author + ": " : std::string()) + t.text + (t.text.empty() ? "" : " ") +
+                 filler.text;
         if (!SandboxRules::matches(*target.root, t)) continue;
 
         std::string out = "{\"data\":{\"id\":\"" + std::to_string(id) + "\",\"text\":";

@@ -76,13 +76,35 @@ class SandboxRulesTest : public CppUnit::TestFixture
   public:
     void testOperatorsParse()
     {
-        for (const char* rule :
-             {"beer", "craft beer", "\"craft beer\"", "beer OR wine", "(beer OR wine) -cheap", "beer -is:retweet",
-              "from:gramener", "from:12345", "from:@gramener", "beer lang:en", "cats has:images", "cats has:links",
-              "cats has:media", "cats has:mentions", "cats has:hashtags", "cats has:geo", "cats has:videos",
-              "is:retweet from:x", "is:reply cats", "to:someone", "url:example.com", "#beer", "@gramener",
-              "bounding_box:[-122.75 36.8 -121.75 37.8]", "point_radius:[2.35 48.85 10km]",
-              "(a OR (b c)) lang:en", "a -(b OR c)", "\"say \\\"hi\\\"\"", "BEER Or wine"})
+        for (const char* rule : {"beer",
+                                 "craft beer",
+                                 "\"craft beer\"",
+                                 "beer OR wine",
+                                 "(beer OR wine) -cheap",
+                                 "beer -is:retweet",
+                                 "from:gramener",
+                                 "from:12345",
+                                 "from:@gramener",
+                                 "beer lang:en",
+                                 "cats has:images",
+                                 "cats has:links",
+                                 "cats has:media",
+                                 "cats has:mentions",
+                                 "cats has:hashtags",
+                                 "cats has:geo",
+                                 "cats has:videos",
+                                 "is:retweet from:x",
+                                 "is:reply cats",
+                                 "to:someone",
+                                 "url:example.com",
+                                 "#beer",
+                                 "@gramener",
+                                 "bounding_box:[-122.75 36.8 -121.75 37.8]",
+                                 "point_radius:[2.35 48.85 10km]",
+                                 "(a OR (b c)) lang:en",
+                                 "a -(b OR c)",
+                                 "\"say \\\"hi\\\"\"",
+                                 "BEER Or wine"})
             CPPUNIT_ASSERT_MESSAGE(std::string(rule) + ": " + error(rule), valid(rule));
     }
 
@@ -116,8 +138,8 @@ class SandboxRulesTest : public CppUnit::TestFixture
     void testStandaloneTermNeeded()
     {
         CPPUNIT_ASSERT_EQUAL(std::string("Rules must contain a non-negation term (at position 1)"), error("-beer"));
-        CPPUNIT_ASSERT(error("lang:en").find("at least one positive term") == 0);
-        CPPUNIT_ASSERT(error("has:images is:retweet").find("at least one positive term") == 0);
+        CPPUNIT_ASSERT(error("lang:en").find("Rules must contain at least one positive term") == 0);
+        CPPUNIT_ASSERT(error("has:images is:retweet").find("Rules must contain at least one positive term") == 0);
         CPPUNIT_ASSERT(error("beer OR lang:en").find("every OR branch") != std::string::npos);
         CPPUNIT_ASSERT(valid("beer lang:en"));
     }
@@ -276,15 +298,16 @@ class SandboxRulesTest : public CppUnit::TestFixture
     void testBadBodies()
     {
         SandboxRules rules;
-        for (const char* body : {"", "not json", "[]", "{}", "{\"add\":[]}", "{\"add\":{}}", "{\"add\":[1]}",
-                                 "{\"add\":[{\"tag\":\"x\"}]}", "{\"add\":[{\"value\":5}]}",
-                                 "{\"add\":[{\"value\":\"a\",\"tag\":[]}]}", "{\"delete\":{}}",
-                                 "{\"delete\":{\"ids\":[]}}", "{\"delete\":{\"ids\":[1]}}", "{\"delete\":5}",
-                                 "{\"add\":[{\"value\":\"a\"}],\"delete\":{\"ids\":[\"1\"]}}"})
+        for (const char* body :
+             {"", "not json", "[]", "{}", "{\"add\":[]}", "{\"add\":{}}", "{\"add\":[1]}",
+              "{\"add\":[{\"tag\":\"x\"}]}", "{\"add\":[{\"value\":5}]}", "{\"add\":[{\"value\":\"a\",\"tag\":[]}]}",
+              "{\"delete\":{}}", "{\"delete\":{\"ids\":[]}}", "{\"delete\":{\"ids\":[1]}}", "{\"delete\":5}",
+              "{\"add\":[{\"value\":\"a\"}],\"delete\":{\"ids\":[\"1\"]}}"})
         {
             auto a = rules.change("app", body, false);
             CPPUNIT_ASSERT_EQUAL_MESSAGE(body, 400, a.status);
-            CPPUNIT_ASSERT_EQUAL_MESSAGE(body, std::string("Invalid Request"), json(a.body)->getValue<std::string>("title"));
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(body, std::string("Invalid Request"),
+                                         json(a.body)->getValue<std::string>("title"));
         }
         CPPUNIT_ASSERT_EQUAL(std::size_t(0), rules.rules("app")->size());
     }

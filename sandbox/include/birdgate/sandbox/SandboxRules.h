@@ -82,7 +82,7 @@ class SandboxRules
     struct Parsed
     {
         std::shared_ptr<const RuleNode> root; // null when `error` is set
-        std::string error;                     // X-style details, e.g. "Unmatched parenthesis (at position 5)"
+        std::string error;                    // X-style details, e.g. "Unmatched parenthesis (at position 5)"
     };
     static Parsed parse(std::string_view value);
 

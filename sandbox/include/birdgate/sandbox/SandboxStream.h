@@ -86,8 +86,10 @@ class SandboxStream
         /// id and time as one "\r\n"-ended line, or "" when no rule asks
         /// for a tweet yet (then only keep-alives flow).
         std::function<std::string(std::uint64_t id, long long epochMillis, std::uint64_t n)> v2;
-        /// Released when the connection ends (v2: one connection per app).
-        std::shared_ptr<void> hold;
+        /// Released when the connection ends (v2: one connection per app),
+        /// or when it stalls: its client reconnects while the stalled one
+        /// still waits for endAll(), and must not be refused for it.
+        mutable std::shared_ptr<void> hold;
     };
 
     /// A fault or control request: field -> value, plus the inject list.
