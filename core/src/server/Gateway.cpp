@@ -128,20 +128,21 @@ void Gateway::start()
     options.backlog = app.queue;
     _server = std::make_unique<HttpServer>(options, _router, _accessLog);
     _server->start();
-    // Follow names first, all of them, so an unknown name stops everything
-    // before any stream writes a line. The server is already up because the
-    // users/lookup may be answered by this very process (the demo's sandbox).
+    // Rules (api 2) and follow names (api 1.1) first, all of them, so a rule
+    // X rejects or an unknown name stops everything before any stream writes
+    // a line. The server is already up because X may be answered by this
+    // very process (the demo's sandbox).
     Poco::Logger& log = Poco::Logger::get("birdgate");
     for (auto& s : _streams)
     {
         if (!s->settings().startup) continue;
         try
         {
-            s->resolveFollow();
+            s->prepare();
         }
         catch (const StreamTransientError& e)
         {
-            log.warning("stream %s: %s; the stream will look the names up before connecting", s->settings().name,
+            log.warning("stream %s: %s; the stream will try again before connecting", s->settings().name,
                         std::string(e.what()));
         }
     }
