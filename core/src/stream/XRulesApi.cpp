@@ -70,7 +70,8 @@ UpstreamResponse XRulesApi::send(TwitterCall call, const char* what)
                                    V2Problem::parse(response.body).describe() + ")");
     if (response.status == 401 || response.status == 403 || response.status == 404)
         throw ConfigError(_settings.file, _settings.line,
-                          "schedule." + _settings.name + (_settings.bearerToken.empty() ? ".kwargs.key" : ".kwargs.bearer"),
+                          "schedule." + _settings.name +
+                              (_settings.bearerToken.empty() ? ".kwargs.key" : ".kwargs.bearer"),
                           "credentials X accepts for the filtered stream (" + std::string(what) + " answered " +
                               std::to_string(response.status) + " " + V2Problem::parse(response.body).describe() + ")");
     return response;
@@ -190,7 +191,8 @@ RulesAddResult XRulesApi::add(const std::vector<StreamRule>& rules, bool dryRun)
             for (std::size_t i = 0; i < data->size(); ++i)
             {
                 auto rule = data->getObject(static_cast<unsigned>(i));
-                if (rule) result.created.push_back({stringOf(rule, "id"), stringOf(rule, "value"), stringOf(rule, "tag")});
+                if (rule)
+                    result.created.push_back({stringOf(rule, "id"), stringOf(rule, "value"), stringOf(rule, "tag")});
             }
     }
     catch (const std::exception&)

@@ -95,9 +95,7 @@ class RulesSyncTest : public CppUnit::TestFixture
     {
         auto desired = streamrules::tagged("s", {{"cats", ""}}, {});
         std::vector<ExistingRule> existing = {
-            {"1", "foreign", "someone else"},
-            {"2", "untagged", ""},
-            {"3", "other schedule", "birdgate:other:1"},
+            {"1", "foreign", "someone else"},      {"2", "untagged", ""}, {"3", "other schedule", "birdgate:other:1"},
             {"4", "prefix trap", "birdgate:s2:1"}, // "birdgate:s2:" is not "birdgate:s:"
             {"5", "cats", "their cats"},           // the same value under a foreign tag
         };
@@ -159,8 +157,8 @@ class RulesSyncTest : public CppUnit::TestFixture
 
         FakeApi late; // accepted by the dry run, refused by the add
         late.rejectAdd = {"'x': RulesCapExceeded"};
-        CPPUNIT_ASSERT_THROW(RulesSync::apply(late, RulesSync::plan(streamrules::tagged("s", {{"x", ""}}, {}), {}, "s")),
-                             RulesRejected);
+        CPPUNIT_ASSERT_THROW(
+            RulesSync::apply(late, RulesSync::plan(streamrules::tagged("s", {{"x", ""}}, {}), {}, "s")), RulesRejected);
     }
 
     void testNothingToDo()

@@ -46,8 +46,7 @@ class StreamRulesTest : public CppUnit::TestFixture
     {
         CPPUNIT_ASSERT(streamrules::fromGramex({"a", "b c"}, {}, {}, {"en"}, 512) == Strings{"(a OR (b c)) lang:en"});
         CPPUNIT_ASSERT(streamrules::fromGramex({"a"}, {}, {}, {"en"}, 512) == Strings{"a lang:en"});
-        CPPUNIT_ASSERT(streamrules::fromGramex({"a"}, {}, {}, {"en", "fr"}, 512) ==
-                       Strings{"a (lang:en OR lang:fr)"});
+        CPPUNIT_ASSERT(streamrules::fromGramex({"a"}, {}, {}, {"en", "fr"}, 512) == Strings{"a (lang:en OR lang:fr)"});
         CPPUNIT_ASSERT_EQUAL(std::string(""), streamrules::languageClause({}));
     }
 
