@@ -10,7 +10,8 @@ sent is in the JSON Lines file exactly once with data, includes and
 matching_rules, through a connection dropped mid-message, a stall, a 503
 and tiny chunks; keep-alives, v2 error objects and other non-tweets are
 counted, not written; a 429 backs off 60 s; a second connection of the
-same app gets the 429 problem; a rule X rejects stops start-up with exit 78
+same app gets the 429 problem; rule changes reach an open connection; a
+rule X rejects stops start-up with exit 78
 and the sandbox's details verbatim; client-forbidden stops the stream with
 X's title and detail; no secret or token in the logs."""
 import base64
@@ -246,6 +247,28 @@ class StreamV2Test(unittest.TestCase):
                       "a Project. (https://api.twitter.com/2/problems/client-forbidden)", log)
         self.assertEqual(s.stop(), 0)
         self.assertEqual(self.lines(s), [])
+
+    def test_rule_changes_reach_the_open_connection(self):
+        self.assertEqual(self.rules_api("POST", {"add": [{"value": "beer", "tag": "a"}]}).status_code, 200)
+        with requests.get(self.sandbox.url("/sandbox/2/tweets/search/stream?expansions=author_id"), stream=True,
+                          headers={"Authorization": "Bearer " + self.bearer}, timeout=10) as r:
+            self.assertEqual(r.status_code, 200)
+            lines = (json.loads(line) for line in r.iter_lines() if line.strip())
+            first = next(lines)
+            self.assertEqual([m["tag"] for m in first["matching_rules"]], ["a"])
+            self.assertIn("beer", first["data"]["text"])
+            self.assertEqual(first["includes"]["users"][0]["id"], first["data"]["author_id"])
+            beer_id = self.rules_api().json()["data"][0]["id"]
+            self.assertEqual(self.rules_api("POST", {"add": [{"value": "wine", "tag": "b"}]}).status_code, 200)
+            self.rules_api("POST", {"delete": {"ids": [beer_id]}})
+            for _ in range(200):  # the change shows within a few tweets; after it, only "b"
+                tweet = next(lines)
+                if [m["tag"] for m in tweet["matching_rules"]] == ["b"]:
+                    break
+            else:
+                self.fail("the new rule never reached the open connection")
+            for _ in range(5):
+                self.assertEqual([m["tag"] for m in next(lines)["matching_rules"]], ["b"])
 
     def test_sandbox_refuses_what_x_refuses(self):
         r = requests.get(self.sandbox.url("/sandbox/2/tweets/search/stream"), timeout=10)
