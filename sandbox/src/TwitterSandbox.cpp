@@ -141,6 +141,8 @@ const TwitterSandbox::Route TwitterSandbox::ROUTES[] = {
     {"2/oauth2/token", Access::Self, true, &TwitterSandbox::oauth2CodeToken},
     {"2/oauth2/revoke", Access::Self, true, &TwitterSandbox::oauth2Revoke},
     {"i/oauth2/authorize", Access::Page, false, &TwitterSandbox::oauth2Authorize},
+    {"2/tweets/search/stream", Access::Self, false, &TwitterSandbox::searchStreamV2},
+    {"2/tweets/search/stream/rules", Access::Self, false, &TwitterSandbox::searchStreamRulesV2},
 };
 
 const TwitterSandbox::Route* TwitterSandbox::findRoute(const std::string& path) const
@@ -318,6 +320,7 @@ TwitterSandbox::TwitterSandbox(const Kwargs& kw, const UrlEntry& entry, const Ap
     streamOptions.keepalive = kw.number("keepalive");
     if (!(streamOptions.keepalive > 0 && streamOptions.keepalive <= 3600)) kw.fail("keepalive", "seconds, above 0");
     _stream = std::make_unique<SandboxStream>(_data, streamOptions);
+    _streamV2 = std::make_unique<SandboxStreamV2>(_data, _oauth, *_stream);
     YAML::Node faults = kw.node("stream_faults");
     if (faults.IsDefined() && faults.IsMap())
     {
@@ -1016,6 +1019,22 @@ void TwitterSandbox::statusesFilter(Call& call)
         return;
     }
     call.stream = std::move(filter); // serve() streams once this returns
+}
+
+void TwitterSandbox::searchStreamV2(Call& call)
+{
+    auto reply = _streamV2->connect(call.request.header("Authorization"), call.query);
+    if (reply.stream)
+        call.stream = std::move(reply.stream); // serve() streams once this returns
+    else
+        call.send(reply.status, JSON_TYPE, reply.body);
+}
+
+void TwitterSandbox::searchStreamRulesV2(Call& call)
+{
+    auto reply = _streamV2->rulesEndpoint(call.request.header("Authorization"), call.request.method, call.query,
+                                          call.request.body());
+    call.send(reply.status, JSON_TYPE, reply.body);
 }
 
 void TwitterSandbox::streamControl(Call& call, const std::string& body)

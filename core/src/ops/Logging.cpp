@@ -28,8 +28,8 @@ void configure(const AppConfig& app, const std::string& mainFile, bool daemon)
     std::string format = "%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t";
     if (app.logPath == "syslog" || (app.logPath == "-" && daemon))
     {
-        Poco::AutoPtr<Poco::SyslogChannel> syslog(new Poco::SyslogChannel("birdgate", Poco::SyslogChannel::SYSLOG_PID,
-                                                                          Poco::SyslogChannel::SYSLOG_DAEMON));
+        Poco::AutoPtr<Poco::SyslogChannel> syslog(
+            new Poco::SyslogChannel("birdgate", Poco::SyslogChannel::SYSLOG_PID, Poco::SyslogChannel::SYSLOG_DAEMON));
         sink = syslog;
         format = "%p %s: %t"; // syslog adds the time
     }

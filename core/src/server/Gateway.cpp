@@ -132,16 +132,16 @@ std::vector<std::shared_ptr<TwitterStream>> Gateway::streams() const
     return out;
 }
 
-void Gateway::resolveBeforeStart(TwitterStream& stream)
+void Gateway::prepareBeforeStart(TwitterStream& stream)
 {
     try
     {
-        stream.resolveFollow();
+        stream.prepare();
     }
     catch (const StreamTransientError& e)
     {
         Poco::Logger::get("birdgate")
-            .warning("stream %s: %s; the stream will look the names up before connecting", stream.settings().name,
+            .warning("stream %s: %s; the stream will try again before connecting", stream.settings().name,
                      std::string(e.what()));
     }
 }
@@ -179,7 +179,7 @@ std::vector<std::string> Gateway::reload(const Config& fresh)
                 s.stream = TwitterStream::create(entry, _services);
                 if (s.stream->settings().startup)
                 {
-                    resolveBeforeStart(*s.stream);
+                    prepareBeforeStart(*s.stream);
                     started.push_back(s.stream);
                 }
             }
@@ -257,12 +257,13 @@ void Gateway::start()
     options.backlog = app.queue;
     _server = std::make_unique<HttpServer>(options, _router, _accessLog);
     _server->start();
-    // Follow names first, all of them, so an unknown name stops everything
-    // before any stream writes a line. The server is already up because the
-    // users/lookup may be answered by this very process (the demo's sandbox).
+    // Rules (api 2) and follow names (api 1.1) first, all of them, so a rule
+    // X rejects or an unknown name stops everything before any stream writes
+    // a line. The server is already up because X may be answered by this
+    // very process (the demo's sandbox).
     const std::vector<std::shared_ptr<TwitterStream>> all = streams();
     for (auto& s : all)
-        if (s->settings().startup) resolveBeforeStart(*s);
+        if (s->settings().startup) prepareBeforeStart(*s);
     for (auto& s : all)
         if (s->settings().startup) s->start();
 }

@@ -65,7 +65,7 @@ struct AppConfig
     std::vector<std::string> plugins;         // folders searched for <name>.so
     std::string apiRoot = "https://api.x.com";
     std::string webRoot = "https://x.com"; // OAuth 2.0 authorize page
-    std::string streamRoot = "https://stream.twitter.com";
+    std::string streamRoot = "https://api.x.com";
     long long maxBody = 5 * 1024 * 1024; // request bodies above this get 413
     int transformThreads = 0;            // 0: number of cores
     long long cacheSize = 64LL * 1024 * 1024;

@@ -82,9 +82,10 @@ class Gateway
     /// unchanged; `mounted` receives what the router holds.
     std::shared_ptr<Router> buildRouter(const std::vector<UrlEntry>& urls, const std::map<std::string, Mounted>& reuse,
                                         std::map<std::string, Mounted>& mounted);
-    /// Looks a start-up stream's follow names up (a name Twitter does not
-    /// know throws ConfigError; a network error only postpones it).
-    static void resolveBeforeStart(TwitterStream& stream);
+    /// Syncs a start-up stream's rules (api 2) or looks its follow names up
+    /// (api 1.1): a rule X rejects or a name it does not know throws
+    /// ConfigError; a network error only postpones it.
+    static void prepareBeforeStart(TwitterStream& stream);
 
     Config _config; // app: as started; urls and schedules of the last load or reload
     std::vector<std::string> _warnings;

@@ -54,6 +54,7 @@
 #include "birdgate/sandbox/SandboxOAuth.h"
 #include "birdgate/sandbox/SandboxOAuth2.h"
 #include "birdgate/sandbox/SandboxStream.h"
+#include "birdgate/sandbox/SandboxStreamV2.h"
 #include "birdgate/server/Endpoint.h"
 
 #include <atomic>
@@ -147,6 +148,8 @@ class TwitterSandbox : public Endpoint
     void verifyCredentials(Call& call);
     void statusesFilter(Call& call);
     void streamControl(Call& call, const std::string& body);
+    void searchStreamV2(Call& call);      // 2/tweets/search/stream (SandboxStreamV2)
+    void searchStreamRulesV2(Call& call); // 2/tweets/search/stream/rules
 
     // --------------------------------------------------------------- logins
     void requestToken(Call& call);
@@ -247,8 +250,9 @@ class TwitterSandbox : public Endpoint
     int _clockSkew;
     int _latency;
     long long _maxBody;
-    std::vector<std::string> _configuredUsers; // offered on the authorize page
-    std::unique_ptr<SandboxStream> _stream;    // statuses/filter.json and its faults
+    std::vector<std::string> _configuredUsers;  // offered on the authorize page
+    std::unique_ptr<SandboxStream> _stream;     // statuses/filter.json and its faults
+    std::unique_ptr<SandboxStreamV2> _streamV2; // the v2 filtered stream and its rules
 
     mutable std::shared_mutex _stateMutex;
     // lower-cased name -> newest first
