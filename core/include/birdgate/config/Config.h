@@ -63,7 +63,10 @@ struct AppConfig
     std::string secret;                       // empty: tokens stored unencrypted (warned)
     std::string store;                        // "" means sqlite:<main YAMLPATH>/birdgate.db
     std::vector<std::string> plugins;         // folders searched for <name>.so
-    std::string apiRoot = "https://api.twitter.com";
+    std::string publicUrl;                    // "" : callback URLs from the request
+    std::vector<std::string> trustedProxies;  // whose X-Forwarded-* are believed
+    std::string apiRoot = "https://api.x.com";
+    std::string webRoot = "https://x.com"; // OAuth 2.0 authorize page
     std::string streamRoot = "https://stream.twitter.com";
     long long maxBody = 5 * 1024 * 1024; // request bodies above this get 413
     int transformThreads = 0;            // 0: number of cores
@@ -123,7 +126,9 @@ struct UrlEntry
     YAML::Node cache;  // may be Null
     Origin origin;
     int line = 0;
-    int handlerLine = 0; // of `handler:`, for errors the Gateway reports
+    int handlerLine = 0;       // of `handler:`, for errors the Gateway reports
+    bool authRequired = false; // `auth: true` (or a map with login_url): logged-in sessions only
+    std::string authLoginUrl;  // `auth: {login_url: ...}`: where others are sent (302, ?next=)
 };
 
 /// The handler names a `url:` entry may use, in the order messages list them.
