@@ -32,7 +32,17 @@ url:""" + rest_url("t", "/t/(.*)", echo, "      headers: {Cache-Control: private
         "sha256", "/sha256/(.*)", echo, "      signature_method: HMAC-SHA256\n") + rest_url(
         "notoken", "/notoken/(.*)", echo, token=False) + rest_url(
         "silent", "/silent/(.*)", "http://127.0.0.1:%d/1.1/" % silent_port, "      timeout: 1\n") + rest_url(
-        "dead", "/dead/(.*)", "http://127.0.0.1:%d/1.1/" % dead_port)
+        "dead", "/dead/(.*)", "http://127.0.0.1:%d/1.1/" % dead_port) + """
+  inferred:
+    pattern: /v/(.*)
+    handler: TwitterRESTHandler
+    kwargs:
+      key: %s
+      secret: %s
+      access_key: %s
+      access_secret: %s
+      api_root: http://127.0.0.1:%d/prefix
+""" % (APP_KEY, APP_SECRET, USER_KEY, USER_SECRET, echo_port)
 
 
 class ProxyTest(unittest.TestCase):
@@ -113,11 +123,40 @@ url:
             self.assertIn("oauth_", r.json()["errors"][0]["message"])
         self.assertEqual(len(self.echo.requests), before)
 
-    def test_get_body_is_ignored(self):
+    def test_get_form_body_joins_the_query(self):
+        # DESIGN 3.1: Gramex signs a GET's form body, so its fields are merged
+        # into the query, signed (oauthlib verifies) and sent as query parameters.
         r = self.http.request("GET", self.bg.url("/t/search/tweets.json?q=1"), data={"q": "2", "extra": "x"},
                               timeout=30)
         d = self.echoed(r)
+        self.assertEqual(d["method"], "GET")
+        self.assertEqual(d["query"], [["q", "1"], ["q", "2"], ["extra", "x"]])
+        self.assertEqual(d["form"], [])
+
+    def test_other_get_bodies_are_ignored(self):
+        r = self.http.request("GET", self.bg.url("/t/search/tweets.json?q=1"), data='{"q": "2"}',
+                              headers={"Content-Type": "application/json"}, timeout=30)
+        d = self.echoed(r)
         self.assertEqual(d["query"], [["q", "1"]])
+        self.assertEqual(d["body"], "")
+
+    def test_bad_get_form_body_is_400(self):
+        before = len(self.echo.requests)
+        r = self.http.request("GET", self.bg.url("/t/search/tweets.json"), data="q=%zz",
+                              headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30)
+        self.assertEqual(r.status_code, 400, r.text)
+        self.assertEqual(len(self.echo.requests), before)
+
+    def test_version_is_inferred_without_endpoint(self):
+        # DESIGN 3.1: 2/... and 1.1/... go under api_root as written, any
+        # other path under {api_root}/1.1/ (Gramex's paths keep working).
+        for path, upstream in [("/v/2/tweets/search/recent?query=beer", "/prefix/2/tweets/search/recent"),
+                               ("/v/1.1/search/tweets.json?q=x", "/prefix/1.1/search/tweets.json"),
+                               ("/v/search/tweets.json?q=x", "/prefix/1.1/search/tweets.json")]:
+            d = self.echoed(self.get(path))
+            self.assertEqual(d["path"], upstream)
+        # An explicit endpoint is used as written (Gramex's behaviour).
+        self.assertEqual(self.echoed(self.get("/t/2/tweets/search/recent"))["path"], "/1.1/2/tweets/search/recent")
 
     def test_hmac_sha256(self):
         d = self.echoed(self.get("/sha256/search/tweets.json?q=x"))

@@ -153,6 +153,16 @@ class TransformCacheTest(unittest.TestCase):
         r = self.get("/gramex/search/tweets.json", q="gramexsyntax")
         self.assertEqual(r.headers["X-Cache"], "HIT")
 
+    def test_get_form_body_is_part_of_the_cache_key(self):
+        def get(body):
+            return requests.get(self.bg.url("/cached/search/tweets.json?q=getbody"), data=body, timeout=30)
+
+        self.assertEqual(get({"count": "1"}).headers["X-Cache"], "MISS")
+        self.assertEqual(get({"count": "2"}).headers["X-Cache"], "MISS")
+        self.assertEqual(get({"count": "1"}).headers["X-Cache"], "HIT")
+        self.assertEqual(get(None).headers["X-Cache"], "MISS")
+        self.assertEqual(self.upstream_count("getbody"), 3)
+
     def test_cache_expiry(self):
         self.assertEqual(self.get("/short/x.json", q="expiry").headers["X-Cache"], "MISS")
         self.assertEqual(self.get("/short/x.json", q="expiry").headers["X-Cache"], "HIT")

@@ -1,9 +1,8 @@
 // Xsrf; see Xsrf.h.
 #include "birdgate/login/Xsrf.h"
 
+#include "birdgate/common/Random.h"
 #include "birdgate/twitter/OAuth1.h"
-
-#include <openssl/rand.h>
 
 namespace birdgate
 {
@@ -77,7 +76,7 @@ bool Xsrf::passesByForm(const Request& request, const std::string& formToken)
 void Xsrf::issue(Answer& answer, bool secure)
 {
     unsigned char raw[16];
-    if (RAND_bytes(raw, sizeof raw) != 1) return;
+    randomBytes(raw, sizeof raw);
     static const char hex[] = "0123456789abcdef";
     std::string token;
     for (unsigned char c : raw)

@@ -5,6 +5,8 @@
 // its own condition variable so a finishing job wakes only its own caller.
 #include "birdgate/plugin/TransformPool.h"
 
+#include "birdgate/common/ThreadAnnotations.h"
+
 #include <Poco/Logger.h>
 
 #include <algorithm>
@@ -34,12 +36,12 @@ struct TransformPool::State
     std::mutex mutex;
     std::condition_variable work;   // workers: a task was queued, or stop
     std::condition_variable exited; // stop(): a worker left its loop
-    std::deque<std::shared_ptr<Task>> queue;
-    std::size_t capacity = 0;
-    unsigned threads = 0;
-    bool stopping = false;
-    std::vector<bool> workerExited;
-    Stats stats;
+    std::deque<std::shared_ptr<Task>> queue BIRDGATE_GUARDED_BY(mutex);
+    std::size_t capacity = 0; // fixed after construction
+    unsigned threads = 0;     // fixed after construction
+    bool stopping BIRDGATE_GUARDED_BY(mutex) = false;
+    std::vector<bool> workerExited BIRDGATE_GUARDED_BY(mutex);
+    Stats stats BIRDGATE_GUARDED_BY(mutex);
 };
 
 TransformPool::TransformPool(unsigned threads, std::size_t queueCapacity)

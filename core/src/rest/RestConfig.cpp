@@ -30,7 +30,9 @@ const std::array<KwargSpec, 21> SPEC = {{
     {"path", KwargType::String, nullptr, "fixed API path used instead of the pattern's first group"},
     {"methods", KwargType::StringList, "GET, POST", "client methods allowed; others get 405"},
     {"upstream_method", KwargType::String, "auto", "auto | GET | POST | same: the method sent to Twitter"},
-    {"endpoint", KwargType::String, nullptr, "upstream base URL; default {api_root}/1.1/"},
+    {"endpoint", KwargType::String, nullptr,
+     "upstream base URL, used as written; absent: 2/... and 1.1/... paths go to {api_root}/, others to "
+     "{api_root}/1.1/"},
     {"api_root", KwargType::String, nullptr,
      "Twitter API root for this url (login URLs too); default app.twitter.api_root"},
     {"headers", KwargType::Map, nullptr, "headers added to every answer of this url"},
@@ -106,6 +108,7 @@ RestConfig::RestConfig(const UrlEntry& entry, const Services& services) : name(e
     while (!apiRoot.empty() && apiRoot.back() == '/') apiRoot.pop_back();
     apiRootTarget = targetOf(kw, kw.has("api_root") ? "api_root" : "endpoint", apiRoot, apiRootPath);
     while (!apiRootPath.empty() && apiRootPath.back() == '/') apiRootPath.pop_back();
+    inferVersion = !kw.has("endpoint");
     endpoint = kw.optStr("endpoint").value_or(apiRoot + "/1.1/");
     if (endpoint.empty() || endpoint.back() != '/') endpoint.push_back('/');
     target = targetOf(kw, kw.has("endpoint") ? "endpoint" : "api_root", endpoint, endpointPath);
@@ -200,6 +203,12 @@ RestConfig::RestConfig(const UrlEntry& entry, const Services& services) : name(e
 }
 
 RestConfig::~RestConfig() = default;
+
+std::string RestConfig::upstreamPath(const std::string& apiPath) const
+{
+    if (inferVersion && (apiPath.starts_with("2/") || apiPath.starts_with("1.1/"))) return apiRootPath + "/" + apiPath;
+    return endpointPath + apiPath;
+}
 
 void RestConfig::readAuthKind(const Kwargs& kw)
 {

@@ -66,6 +66,7 @@ struct RestConfig
     std::string endpoint; // e.g. https://api.twitter.com/1.1/ (always ends in /)
     UpstreamTarget target;
     std::string endpointPath; // path part of endpoint, e.g. /1.1/
+    bool inferVersion = true; // no `endpoint:`: `2/...` and `1.1/...` paths go under apiRoot (DESIGN 3.1)
     std::string apiRoot;      // e.g. https://api.twitter.com (login URLs derive from it)
     UpstreamTarget apiRootTarget;
     std::string apiRootPath;   // path part of apiRoot without trailing '/', e.g. "" or "/sandbox"
@@ -77,6 +78,11 @@ struct RestConfig
     long long maxBody = 0;
     std::shared_ptr<const TransformChain> transforms; // null: none
     long long cacheSeconds = 0;                       // 0: not cached
+
+    /// The upstream path of an API path: `endpoint` + path when `endpoint:` is
+    /// given (Gramex); else a path that names its version (`2/...`, `1.1/...`)
+    /// goes under apiRoot as written and any other under apiRoot + `/1.1/`.
+    std::string upstreamPath(const std::string& apiPath) const;
 
   private:
     /// bearer / client_id / key+secret: which kind, its keys, the mixes refused.

@@ -244,10 +244,18 @@ Task<bool> TwitterRESTHandler::readBody(Call& call) const
         call.answer.abort();
         co_return false;
     }
-    // A GET or HEAD body means nothing to Twitter: it is neither forwarded nor
-    // signed (and so cannot make two requests of one cache key differ).
+    // A GET or HEAD with a form body: Gramex signs its fields and its own tests
+    // send one, so they join the query (signed, sent as query parameters, and
+    // part of the cache key). Any other GET or HEAD body means nothing to
+    // Twitter: neither forwarded nor signed.
     const std::string& method = call.request.method;
-    if (call.request.body().empty() || method == "GET" || method == "HEAD") call.kind = BodyKind::None;
+    if (method == "GET" || method == "HEAD")
+    {
+        call.getForm = call.kind == BodyKind::Form && !call.request.body().empty();
+        if (!call.getForm) call.kind = BodyKind::None;
+    }
+    else if (call.request.body().empty())
+        call.kind = BodyKind::None;
     co_return true;
 }
 
@@ -278,6 +286,12 @@ bool TwitterRESTHandler::readParams(Call& call) const
     auto dropXsrf = [](oauth1::Params& p) { std::erase_if(p, [](const auto& kv) { return kv.first == "_xsrf"; }); };
     dropXsrf(call.query);
     dropXsrf(call.form);
+    if (call.getForm)
+    {
+        call.query.insert(call.query.end(), std::make_move_iterator(call.form.begin()),
+                          std::make_move_iterator(call.form.end()));
+        call.form.clear();
+    }
     return true;
 }
 
@@ -380,6 +394,24 @@ Task<bool> TwitterRESTHandler::findToken(Call& call) const
 
 // ------------------------------------------------------------ the exchange
 
+const std::string& TwitterRESTHandler::tokenIdentity(const std::string& material) const
+{
+    // The digest of the token and app, not the token itself, so a cache key
+    // reveals nothing. A literal or persisted token is the same on every
+    // request: the last one is remembered per thread (SHA256() fetches the
+    // digest from OpenSSL's provider on each call).
+    // `material` is cacheIdentity(): the user or app the answer is for.
+    thread_local std::string lastMaterial, lastIdentity;
+    if (material != lastMaterial)
+    {
+        unsigned char digest[SHA256_DIGEST_LENGTH];
+        SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest);
+        lastIdentity.assign(reinterpret_cast<const char*>(digest), sizeof digest);
+        lastMaterial = material;
+    }
+    return lastIdentity;
+}
+
 Task<void> TwitterRESTHandler::answerCached(Call& call) const
 {
     const std::string& method = call.request.method;
@@ -387,11 +419,12 @@ Task<void> TwitterRESTHandler::answerCached(Call& call) const
     {
         // One user never sees another's answer: the key holds a digest of
         // the token that signs the request (shared for literal/persisted).
-        unsigned char digest[SHA256_DIGEST_LENGTH];
-        std::string secretMaterial = cacheIdentity(call);
-        SHA256(reinterpret_cast<const unsigned char*>(secretMaterial.data()), secretMaterial.size(), digest);
-        std::string identity(reinterpret_cast<const char*>(digest), sizeof digest);
-        std::string key = ResponseCache::key("GET", call.request.target, identity);
+        std::string identity = tokenIdentity(cacheIdentity(call)); // a copy: the thread may change at co_await
+        // A GET form body is part of what was asked (DESIGN 3.1): after a
+        // newline, which no request target holds.
+        std::string key = call.getForm
+                              ? ResponseCache::key("GET", call.request.target + '\n' + call.request.body(), identity)
+                              : ResponseCache::key("GET", call.request.target, identity);
         bool hit = false;
         // Named: g++ 12 mishandles class temporaries in a co_await expression.
         const ResponseCache::Fetch fetchOnce = [this, &call](bool& cacheable) { return fetch(call, cacheable); };
@@ -568,7 +601,7 @@ TwitterCall TwitterRESTHandler::upstreamCall(const Call& call) const
 {
     TwitterCall upstream;
     upstream.method = RestRequest::upstreamMethod(_config.mode, call.request.method, call.apiPath, call.kind);
-    upstream.path = _config.endpointPath + call.apiPath;
+    upstream.path = _config.upstreamPath(call.apiPath);
     upstream.query = call.query;
     if (call.kind == BodyKind::Form || call.kind == BodyKind::None)
     {

@@ -405,6 +405,22 @@ template <class Stream> class HttpConnection final : public ConnectionBase, publ
     {
         if (_timedOut || _phase == Phase::Closed) co_return 0;
         if (_inBegin == _inEnd) _inBegin = _inEnd = 0;
+        if constexpr (!TLS)
+        {
+            if (_inEnd == 0 && _phase == Phase::Idle)
+            {
+                // Between requests a connection holds no buffers: most of ten
+                // thousand kept-alive clients are idle, and 4 KB each adds up.
+                // It waits for the socket to become readable, then reads into
+                // a fresh buffer. (Over TLS, OpenSSL may hold decrypted bytes
+                // the socket does not show: those connections read directly.)
+                if (_in.capacity()) std::vector<char>().swap(_in);
+                if (_out.capacity() > 1024) std::string().swap(_out);
+                boost::system::error_code ec;
+                co_await _stream.async_wait(tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+                if (ec || _timedOut || _phase == Phase::Closed) co_return 0;
+            }
+        }
         if (_in.empty()) _in.resize(INITIAL_BUFFER);
         if (_in.size() - _inEnd < 1024)
         {

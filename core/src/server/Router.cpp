@@ -6,11 +6,41 @@
 namespace birdgate
 {
 
+namespace
+{
+/// The literal start of an anchored ECMAScript pattern: the characters before
+/// the first one with a meaning, less the last if a quantifier follows it.
+/// An alternation anywhere makes the start unknowable: "".
+std::string literalPrefix(const std::string& pattern, std::string& rest)
+{
+    rest.clear();
+    if (pattern.find('|') != std::string::npos) return "";
+    size_t i = pattern.starts_with('^') ? 1 : 0;
+    std::string prefix;
+    for (; i < pattern.size(); ++i)
+    {
+        char c = pattern[i];
+        if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) break;
+        prefix.push_back(c);
+    }
+    if (i < pattern.size() && std::string_view("?*{").find(pattern[i]) != std::string_view::npos)
+    {
+        if (!prefix.empty()) prefix.pop_back();
+        return prefix;
+    }
+    rest = pattern.substr(i);
+    return prefix;
+}
+} // namespace
+
 void Router::add(const std::string& name, const std::string& pattern, int priority, size_t order,
                  std::shared_ptr<Endpoint> endpoint)
 {
-    _routes.push_back(Route{name, std::regex(pattern, std::regex::ECMAScript | std::regex::optimize), priority, order,
-                            std::move(endpoint)});
+    std::string rest;
+    std::string prefix = literalPrefix(pattern, rest);
+    bool prefixThenAll = rest == "(.*)" || rest == "(.*)$";
+    _routes.push_back(Route{name, std::regex(pattern, std::regex::ECMAScript | std::regex::optimize), std::move(prefix),
+                            prefixThenAll, priority, order, std::move(endpoint)});
 }
 
 void Router::finish()
@@ -26,6 +56,15 @@ Endpoint* Router::route(const std::string& path, RouteMatch& match) const
     std::smatch m;
     for (const auto& r : _routes)
     {
+        if (!path.starts_with(r.prefix)) continue;
+        if (r.prefixThenAll && path.find_first_of("\r\n", r.prefix.size()) == std::string::npos)
+        {
+            // What the regex would give: `.` matches all but line ends.
+            match.urlName = r.name;
+            match.path = path;
+            match.groups.assign({path, path.substr(r.prefix.size())});
+            return r.endpoint.get();
+        }
         if (std::regex_match(path, m, r.regex))
         {
             match.urlName = r.name;

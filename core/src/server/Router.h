@@ -37,6 +37,12 @@ class Router
     {
         std::string name;
         std::regex regex;
+        // The literal text every match starts with (empty: unknown), so most
+        // routes that cannot match are passed over without running the regex;
+        // `prefixThenAll`: the pattern is that text then `(.*)`, the usual
+        // shape, which is matched without the regex at all.
+        std::string prefix;
+        bool prefixThenAll = false;
         int priority;
         size_t order;
         std::shared_ptr<Endpoint> endpoint;

@@ -115,7 +115,7 @@ Task<std::unique_ptr<Connection>> Connection::open(const UpstreamTarget& targetR
     co_return conn;
 }
 
-bool Connection::quiet()
+bool Connection::quiet(bool probe)
 {
     if (buffer.size() > 0) return false;
     if (_tls)
@@ -128,6 +128,7 @@ bool Connection::quiet()
     }
     auto& socket = tcp().socket();
     if (!socket.is_open()) return false;
+    if (!probe) return true;
     // One poll(2) on the descriptor, not waiting: readable means EOF, a
     // reset or bytes that belong to no request.
     pollfd pfd{socket.native_handle(), POLLIN, 0};

@@ -48,7 +48,9 @@ class Connection
     /// last answer (here, in TLS) and the socket not readable (a readable
     /// idle socket means the upstream closed it or sent bytes nobody asked
     /// for). Only such a connection may carry another request.
-    bool quiet();
+    /// `probe`: also ask the socket (one poll(2)); without it only the bytes
+    /// already read are checked.
+    bool quiet(bool probe = true);
 
     /// Bytes read from the stream that the parser has not consumed yet.
     boost::beast::flat_buffer buffer;

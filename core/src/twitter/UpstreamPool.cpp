@@ -118,7 +118,11 @@ struct PoolState : std::enable_shared_from_this<PoolState>
     /// Parks a connection whose answer was read to its end.
     void give(asio::execution_context& context, const std::string& key, std::unique_ptr<Connection> conn)
     {
-        if (!conn->quiet()) return; // bytes past the answer, or closed: never reused
+        // Bytes past the answer already read: never reused. The socket itself
+        // is asked once, when the connection is taken again (take()): bytes
+        // or a close arriving in between are caught there, so asking here too
+        // would cost every request a second poll(2) for nothing.
+        if (!conn->quiet(false)) return;
         conn->tcp().expires_never();
         asio::use_service<ContextWatch>(context).watch(shared_from_this());
         std::lock_guard<std::mutex> lock(mutex);

@@ -5,6 +5,7 @@
 #include "server/Router.h"
 
 #include <memory>
+#include <regex>
 
 using birdgate::Endpoint;
 using birdgate::RouteMatch;
@@ -34,6 +35,7 @@ class RouterTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testPriorityThenFileOrder);
     CPPUNIT_TEST(testAnchoredAndGroups);
     CPPUNIT_TEST(testBadPattern);
+    CPPUNIT_TEST(testShortcutsAgreeWithTheRegex);
     CPPUNIT_TEST_SUITE_END();
 
   public:
@@ -72,6 +74,50 @@ class RouterTest : public CppUnit::TestFixture
     {
         Router r;
         CPPUNIT_ASSERT_THROW(r.add("bad", "/t/(.*", 0, 0, std::make_shared<Named>("bad")), std::regex_error);
+    }
+
+    // The router skips the regex when a pattern's literal start cannot match,
+    // and answers `prefix(.*)` patterns without it: both must agree with
+    // std::regex_match on every pattern shape, groups included.
+    void testShortcutsAgreeWithTheRegex()
+    {
+        const std::vector<std::string> patterns = {
+            "/twitter/(.*)", "^/twitter/(.*)$", "/a/b(.*)",  "/ab?(.*)",    "/ab*/(.*)",   "/ab{0,2}/(.*)",
+            "/ab+/(.*)",     "/x|/y(.*)",       "/t/(.*)/z", "/t/([a-z]*)", "/t/\\.x(.*)", "/(.*)",
+            "(.*)",          "/exact",          "/e.act",    "/c/(.*)?",    "/[ab]/(.*)",  "/q/(?:x|y)(.*)"};
+        const std::vector<std::string> paths = {"/twitter/", "/twitter/search/tweets.json",
+                                                "/twitter",  "/a/b",
+                                                "/a/bc/d",   "/a/",
+                                                "/ab/",      "/abb/x",
+                                                "/a/x",      "/abbb/",
+                                                "/x",        "/y1",
+                                                "/t/q/z",    "/t/abc",
+                                                "/t/ab1",    "/t/.x1",
+                                                "/exact",    "/exbct",
+                                                "",          "/c/",
+                                                "/c/x",      "/a/q/",
+                                                "/b/z",      "/q/x1",
+                                                "/q/z",      "/twitter/a\nb",
+                                                "/TWITTER/x"};
+        for (const auto& pattern : patterns)
+        {
+            Router router;
+            router.add(pattern, pattern, 0, 0, std::make_shared<Named>(pattern));
+            router.finish();
+            std::regex re(pattern, std::regex::ECMAScript);
+            for (const auto& path : paths)
+            {
+                std::smatch m;
+                bool expected = std::regex_match(path, m, re);
+                RouteMatch match;
+                bool routedHere = router.route(path, match) != nullptr;
+                std::string what = pattern + " on " + path;
+                CPPUNIT_ASSERT_EQUAL_MESSAGE(what, expected, routedHere);
+                if (!expected) continue;
+                CPPUNIT_ASSERT_EQUAL_MESSAGE(what, m.size(), match.groups.size());
+                for (size_t i = 0; i < m.size(); ++i) CPPUNIT_ASSERT_EQUAL_MESSAGE(what, m[i].str(), match.groups[i]);
+            }
+        }
     }
 };
 

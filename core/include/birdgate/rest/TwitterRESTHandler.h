@@ -62,6 +62,7 @@ class TwitterRESTHandler : public Endpoint
         bool xsrfOk = true;     // false: the form body must still carry the token
         oauth1::Params query{}; // '+' is a space; `_xsrf` dropped
         oauth1::Params form{};  // a form body's fields; `_xsrf` dropped
+        bool getForm = false;   // a GET/HEAD form body: its fields joined the query (DESIGN 3.1)
         std::string apiPath{};  // confined; "" starts the login
         std::optional<Session> session{};
         std::optional<TokenSource::Token> token{};
@@ -79,6 +80,8 @@ class TwitterRESTHandler : public Endpoint
     bool checkParams(Call& call) const;
     Task<bool> findToken(Call& call) const;
     Task<void> answerCached(Call& call) const;
+    /// The cache key's identity part for cacheIdentity()'s material: a digest, never a token.
+    const std::string& tokenIdentity(const std::string& material) const;
     /// What the upstream and the transforms make of this request: run once
     /// per request, or once per cache key and expiry when cached.
     Task<std::optional<UpstreamResponse>> fetch(const Call& call, bool& cacheable) const;

@@ -36,6 +36,7 @@
 #pragma once
 
 #include "birdgate/common/Clock.h"
+#include "birdgate/common/ThreadAnnotations.h"
 #include "birdgate/config/Config.h"
 #include "birdgate/config/Kwargs.h"
 #include "birdgate/stream/StreamSettings.h"
@@ -147,11 +148,11 @@ class TwitterStream
     std::uint64_t _notJsonLogged = 0;
     std::chrono::steady_clock::time_point _nextFlushTick{};
 
-    mutable std::mutex _mutex;                     // guards _connection, the follow lists, _started and _stopped
-    std::shared_ptr<StreamConnection> _connection; // guarded by _mutex
-    std::jthread _thread;  // started under _mutex (start()); joined by stop() once _stopped is set
-    bool _started = false; // guarded by _mutex (finish() reads it unlocked: fixed once _stopped is set)
-    bool _stopped = false; // guarded by _mutex
+    mutable std::mutex _mutex; // guards _connection, the follow lists, _started and _stopped
+    std::shared_ptr<StreamConnection> _connection BIRDGATE_GUARDED_BY(_mutex);
+    std::jthread _thread; // started under _mutex (start()); joined by stop() once _stopped is set
+    bool _started BIRDGATE_GUARDED_BY(_mutex) = false; // finish() reads it unlocked: fixed once _stopped is set
+    bool _stopped BIRDGATE_GUARDED_BY(_mutex) = false;
 };
 
 } // namespace birdgate

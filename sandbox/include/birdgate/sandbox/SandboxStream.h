@@ -40,6 +40,7 @@
 #pragma once
 
 #include "birdgate/common/Task.h"
+#include "birdgate/common/ThreadAnnotations.h"
 #include "birdgate/sandbox/SandboxData.h"
 #include "birdgate/server/Answer.h"
 
@@ -121,28 +122,28 @@ class SandboxStream
     Options _options;
     std::atomic<bool> _ending{false};
 
-    mutable std::mutex _mutex; // guards everything below
-    Pending _pending = Pending::None;
-    long long _pendingAfter = 0;
-    bool _pendingHalf = false;
-    int _statusFault = 0;
-    int _statusCount = 0;
-    std::size_t _chunk = 0;
-    std::deque<std::string> _inject;
+    mutable std::mutex _mutex;
+    Pending _pending BIRDGATE_GUARDED_BY(_mutex) = Pending::None;
+    long long _pendingAfter BIRDGATE_GUARDED_BY(_mutex) = 0;
+    bool _pendingHalf BIRDGATE_GUARDED_BY(_mutex) = false;
+    int _statusFault BIRDGATE_GUARDED_BY(_mutex) = 0;
+    int _statusCount BIRDGATE_GUARDED_BY(_mutex) = 0;
+    std::size_t _chunk BIRDGATE_GUARDED_BY(_mutex) = 0;
+    std::deque<std::string> _inject BIRDGATE_GUARDED_BY(_mutex);
     std::atomic<bool> _faultPending{false}; // a cheap check per message
 
-    std::vector<std::uint64_t> _sentIds;
-    bool _truncated = false;
-    std::uint64_t _sent = 0;
-    std::vector<std::uint64_t> _perConnection;
-    std::uint64_t _rejected = 0;
-    std::uint64_t _stalls = 0;
-    std::uint64_t _disconnects = 0;
-    int _active = 0;
+    std::vector<std::uint64_t> _sentIds BIRDGATE_GUARDED_BY(_mutex);
+    bool _truncated BIRDGATE_GUARDED_BY(_mutex) = false;
+    std::uint64_t _sent BIRDGATE_GUARDED_BY(_mutex) = 0;
+    std::vector<std::uint64_t> _perConnection BIRDGATE_GUARDED_BY(_mutex);
+    std::uint64_t _rejected BIRDGATE_GUARDED_BY(_mutex) = 0;
+    std::uint64_t _stalls BIRDGATE_GUARDED_BY(_mutex) = 0;
+    std::uint64_t _disconnects BIRDGATE_GUARDED_BY(_mutex) = 0;
+    int _active BIRDGATE_GUARDED_BY(_mutex) = 0;
 
     std::mutex _idMutex;
-    long long _lastMillis = 0;
-    std::uint64_t _sequence = 0;
+    long long _lastMillis BIRDGATE_GUARDED_BY(_idMutex) = 0;
+    std::uint64_t _sequence BIRDGATE_GUARDED_BY(_idMutex) = 0;
 };
 
 } // namespace birdgate

@@ -36,6 +36,7 @@
 //     before; other ids are "User not found." (ids are hashes of names).
 #pragma once
 
+#include "birdgate/common/ThreadAnnotations.h"
 #include "birdgate/config/Config.h"
 #include "birdgate/config/Kwargs.h"
 #include "birdgate/sandbox/RateLimiter.h"
@@ -161,11 +162,12 @@ class TwitterSandbox : public Endpoint
     std::unique_ptr<SandboxStream> _stream;    // statuses/filter.json and its faults
 
     mutable std::shared_mutex _stateMutex;
-    std::unordered_map<std::string, std::deque<SandboxTweet>> _posts; // lower-cased name -> newest first
-    std::deque<SandboxTweet> _allPosts;                               // newest first, for search
-    std::unordered_map<std::uint64_t, std::string> _knownNames;       // id -> screen name
-    long long _lastPostMillis = 0;
-    std::uint64_t _postSequence = 0;
+    // lower-cased name -> newest first
+    std::unordered_map<std::string, std::deque<SandboxTweet>> _posts BIRDGATE_GUARDED_BY(_stateMutex);
+    std::deque<SandboxTweet> _allPosts BIRDGATE_GUARDED_BY(_stateMutex); // newest first, for search
+    std::unordered_map<std::uint64_t, std::string> _knownNames BIRDGATE_GUARDED_BY(_stateMutex); // id -> name
+    long long _lastPostMillis BIRDGATE_GUARDED_BY(_stateMutex) = 0;
+    std::uint64_t _postSequence BIRDGATE_GUARDED_BY(_stateMutex) = 0;
 };
 
 } // namespace birdgate
