@@ -14,6 +14,7 @@ import http.server
 import json
 import os
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -235,7 +236,7 @@ class FakeX:
         self.server.server_close()
 
 
-def gateway_yaml(x):
+def gateway_yaml(x, folder):
     v2 = x.url("/2/")
     return f"""
 app:
@@ -280,6 +281,19 @@ url:
       access_key: persist
       endpoint: {v2}
       redirect: {{url: /after-login}}
+  x-inferred:
+    pattern: /x-inferred/(.*)
+    handler: TwitterRESTHandler
+    kwargs:
+      key: "{APP_KEY}"
+      secret: "{APP_SECRET}"
+      bearer: app
+  files:
+    pattern: /files/(.*)
+    handler: FileHandler
+    auth: true
+    kwargs:
+      path: {folder}
   members:
     pattern: /members/(.*)
     handler: TwitterRESTHandler
@@ -294,7 +308,10 @@ class OAuth2Test(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.x = FakeX().__enter__()
-        cls.bg = harness.Birdgate(gateway_yaml(cls.x)).start()
+        cls.files = tempfile.mkdtemp(prefix="birdgate-oauth2-files-")
+        with open(os.path.join(cls.files, "secret.txt"), "w") as f:
+            f.write("for members")
+        cls.bg = harness.Birdgate(gateway_yaml(cls.x, cls.files)).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -355,6 +372,12 @@ class OAuth2Test(unittest.TestCase):
         retried = [a for a in self.x.reads[-16:] if self.x.app_tokens.get(a[len("Bearer "):])]
         self.assertEqual(len(retried), 8)
         self.assertEqual(len(set(retried)), 1)  # the retries all carry the one new token
+
+    def test_1_bearer_with_an_inferred_v2_path(self):
+        # No endpoint: a 2/ path goes to {api_root}/2/... (DESIGN 3.1), with the app bearer.
+        r = requests.get(self.bg.url("/x-inferred/2/tweets/search/recent?query=beer"), timeout=30)
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertEqual(r.json()["auth"], "app")
 
     def test_1_literal_bearer_is_sent_as_written_and_not_renewed(self):
         r = requests.get(self.bg.url("/x-literal/tweets/search/recent?query=beer"), timeout=30)
@@ -531,9 +554,16 @@ class OAuth2Test(unittest.TestCase):
         self.assertEqual(r.status_code, 302)
         self.assertEqual(r.headers["Location"],
                          "/x-user/?next=" + urllib.parse.quote("/members/tweets/search/recent?query=a%20b", safe=""))
+        # Any handler: a FileHandler url too.
+        r = self.get(anonymous, "/files/secret.txt")
+        self.assertEqual(r.status_code, 401)
+        self.assertNotIn("for members", r.text)
         # Logged in at any url of this app: let through.
         http = requests.Session()
         self.login(http)
+        r = self.get(http, "/files/secret.txt")
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r.text, "for members")
         r = self.get(http, "/members/tweets/search/recent?query=beer")
         self.assertNotIn(r.status_code, (302, 401), r.text)
         self.assertEqual(self.x.reads[-1], "Bearer " + LITERAL_BEARER)
