@@ -1,10 +1,15 @@
 // A scripted fake upstream for unit tests: a raw TCP server on 127.0.0.1
 // (port 0), one thread per connection, each running a script of reads and
-// writes, counting connections and requests. Shared by the suites that talk
-// to an upstream (UpstreamPool, AppBearer, the OAuth 2.0 client).
+// writes, counting connections and requests; and running a coroutine to its
+// end. Shared by the suites that talk to an upstream (UpstreamPool,
+// AppBearer, the OAuth 2.0 client).
 #pragma once
 
+#include "birdgate/common/Task.h"
 #include "birdgate/twitter/Upstream.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,12 +21,37 @@
 #include <cctype>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace birdgate::test
 {
+/// ASCII lower case (header names in raw requests).
+inline std::string lower(std::string s)
+{
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+/// Runs `task` on `ioc` to its end: its value, or its exception rethrown.
+template <class T> T run(boost::asio::io_context& ioc, Task<T> task)
+{
+    std::exception_ptr error;
+    std::optional<T> result;
+    boost::asio::co_spawn(ioc, std::move(task), [&](std::exception_ptr e, T value) {
+        if (e)
+            error = e;
+        else
+            result.emplace(std::move(value));
+    });
+    ioc.restart();
+    ioc.run();
+    if (error) std::rethrow_exception(error);
+    return std::move(*result);
+}
+
 /// One accepted connection of a fake upstream, seen from its script.
 class Peer
 {
@@ -86,12 +116,6 @@ class Peer
     int fd() const { return _fd; }
 
   private:
-    static std::string lower(std::string s)
-    {
-        for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return s;
-    }
-
     int _fd;
     std::atomic<int>& _requests;
     std::string _buf;

@@ -36,6 +36,13 @@ const AppSetting SETTINGS[] = {
     {"store", T::Store, "sqlite:$YAMLPATH/birdgate.db", "tokens and sessions: sqlite:<path> or redis://host:port/db",
      &AppConfig::store},
     {"plugins", T::StringList, "$YAMLPATH/plugins", "folders searched for <name>.so plugins", &AppConfig::plugins},
+    {"public_url", T::Url, "",
+     "how browsers reach birdgate (scheme, host, any path prefix): login callbacks and OAuth 2.0 redirect_uri; "
+     "empty: from the request",
+     &AppConfig::publicUrl},
+    {"trusted_proxies", T::StringList, "",
+     "addresses whose X-Forwarded-Proto/-Host are believed when building login callback URLs",
+     &AppConfig::trustedProxies},
     {"twitter.api_root", T::Url, "https://api.x.com", "REST API root (no /1.1; https://api.twitter.com also works)",
      &AppConfig::apiRoot},
     {"twitter.web_root", T::Url, "https://x.com", "where users authorise apps (OAuth 2.0 /i/oauth2/authorize)",

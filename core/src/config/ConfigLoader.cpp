@@ -453,7 +453,9 @@ std::optional<ConfigLoader::AppValue> ConfigLoader::readSetting(const AppSetting
     {
         std::vector<std::string> items;
         if (node.IsScalar())
-            items.push_back(node.Scalar());
+        {
+            if (!node.Scalar().empty()) items.push_back(node.Scalar()); // "" is the empty list
+        }
         else if (node.IsSequence())
         {
             for (const auto& item : node)
@@ -492,6 +494,13 @@ std::optional<ConfigLoader::AppValue> ConfigLoader::readSetting(const AppSetting
             break;
         }
         case AppSettingType::Url: {
+            // A URL whose default is empty (app.public_url) may be left empty.
+            if (text.empty() && setting.defaultValue && !*setting.defaultValue)
+            {
+                value = std::string();
+                break;
+            }
+            if (text.find_first_of("?#") != std::string::npos) fail("an http:// or https:// URL without ? or #");
             std::string url = text;
             while (url.ends_with("/")) url.pop_back();
             const bool http = url.starts_with("http://") && url.size() > 7;
@@ -579,7 +588,7 @@ void ConfigLoader::readUrls(const YAML::Node& node, const Origin& origin)
                               "a map with pattern and handler (found " + describe(body) + ")");
         for (const auto& option : body)
         {
-            if (!isOneOf(option.first.Scalar(), {"pattern", "handler", "priority", "kwargs", "cache"}))
+            if (!isOneOf(option.first.Scalar(), {"pattern", "handler", "priority", "kwargs", "cache", "auth"}))
                 warn(origin.file, lineOf(option.first),
                      "unknown key '" + option.first.Scalar() + "' in " + key + " (ignored)");
         }
@@ -628,6 +637,11 @@ void ConfigLoader::readUrls(const YAML::Node& node, const Origin& origin)
             (std::string(name) == "kwargs" ? entry.kwargs : entry.cache).reset(value);
         }
 
+        int authLine = entry.line; // of the key itself: an empty `auth:` has no line of its own
+        for (const auto& option : body)
+            if (option.first.Scalar() == "auth") authLine = lineOf(option.first);
+        readAuth(lastChild(body, "auth"), authLine, origin, key, entry);
+
         auto [it, added] = _urlIndex.emplace(entry.name, _config.urls.size());
         if (added)
             _config.urls.push_back(std::move(entry));
@@ -640,6 +654,42 @@ void ConfigLoader::readUrls(const YAML::Node& node, const Origin& origin)
             replace(earlier, std::move(entry));
         }
     }
+}
+
+void ConfigLoader::readAuth(const YAML::Node& auth, int keyLine, const Origin& origin, const std::string& key,
+                            UrlEntry& entry)
+{
+    // Gramex's `auth:`: birdgate admits logged-in sessions or everyone, and
+    // refuses to start on any form it cannot honour (roles, membership,
+    // conditions), so a pasted url is never served more openly than written
+    // (DESIGN.md 3.8).
+    if (!auth.IsDefined()) return;
+    const std::string expected =
+        "auth: true, or auth: {login_url: /path} (logged-in sessions only); roles, membership and conditions are "
+        "not supported (remove auth: to let everyone in)";
+    if (auth.IsScalar())
+    {
+        auto flag = yamlscalars::parseBool(auth.Scalar());
+        if (!flag || !*flag)
+            throw ConfigError(origin.file, lineOf(auth), key + ".auth", expected + " (found " + describe(auth) + ")");
+        entry.authRequired = true;
+        return;
+    }
+    if (!auth.IsMap())
+        throw ConfigError(origin.file, auth.IsNull() ? keyLine : lineOf(auth), key + ".auth",
+                          expected + " (found " + describe(auth) + ")");
+    for (const auto& option : auth)
+    {
+        const std::string name = option.first.Scalar();
+        if (name != "login_url") throw ConfigError(origin.file, lineOf(option.first), key + ".auth." + name, expected);
+        const YAML::Node& url = option.second;
+        if (!url.IsScalar() || url.Scalar().empty() || url.Scalar()[0] != '/' ||
+            (url.Scalar().size() > 1 && (url.Scalar()[1] == '/' || url.Scalar()[1] == '\\')))
+            throw ConfigError(origin.file, lineOf(url), key + ".auth.login_url",
+                              "a path on this server such as /login/ (found " + describe(url) + ")");
+        entry.authLoginUrl = url.Scalar();
+    }
+    entry.authRequired = true;
 }
 
 // ---- schedule: --------------------------------------------------------------

@@ -49,6 +49,7 @@ class ConfigLoader
     std::optional<AppValue> readSetting(const AppSetting& setting, const YAML::Node& node, const Origin& origin) const;
     void store(const AppSetting& setting, const YAML::Node& node, const Origin& origin);
     void readUrls(const YAML::Node& node, const Origin& origin);
+    void readAuth(const YAML::Node& auth, int keyLine, const Origin& origin, const std::string& key, UrlEntry& entry);
     void readSchedules(const YAML::Node& node, const Origin& origin);
     void finish();
     void warn(const std::string& file, int line, const std::string& text);

@@ -21,13 +21,6 @@ namespace birdgate
 {
 namespace
 {
-std::string find(const oauth1::Params& params, const std::string& name)
-{
-    for (const auto& [k, v] : params)
-        if (k == name) return v;
-    return {};
-}
-
 Poco::Logger& log()
 {
     return Poco::Logger::get("birdgate.login");
@@ -40,58 +33,30 @@ UpstreamLimits upstreamLimits(const TwitterLogin::Settings& settings)
     limits.maxAnswer = settings.maxAnswer;
     return limits;
 }
+
+LoginFlow::Settings flowSettings(const TwitterLogin::Settings& s)
+{
+    return LoginFlow::Settings{s.urlName, s.redirect, s.headers, s.publicUrl, s.trustedProxies};
+}
+
+const std::vector<const char*> STATE = {"token", "secret", "next"};
 } // namespace
 
 TwitterLogin::TwitterLogin(Settings settings, KeepToken keep, std::shared_ptr<SessionManager> sessions,
                            std::shared_ptr<WorkerPool> workers, std::shared_ptr<UpstreamPool> upstreams)
-    : _settings(std::move(settings)), _keep(std::move(keep)), _sessions(std::move(sessions)),
-      _workers(std::move(workers)), _upstreams(std::move(upstreams))
+    : _settings(std::move(settings)), _flow(flowSettings(_settings), sessions, workers), _keep(std::move(keep)),
+      _sessions(std::move(sessions)), _workers(std::move(workers)), _upstreams(std::move(upstreams))
 {
-}
-
-std::string TwitterLogin::originOf(const Request& request)
-{
-    const std::string& host = request.header("Host");
-    // A Host header with anything but host[:port] characters is not used.
-    for (char c : host)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
-            return {};
-    return std::string(SessionManager::isSecure(request) ? "https://" : "http://") + host;
-}
-
-std::string TwitterLogin::stateKey(const char* what) const
-{
-    return std::string("login:") + _settings.urlName + ":" + what;
-}
-
-void TwitterLogin::addConfiguredHeaders(Answer& answer) const
-{
-    for (const auto& [k, v] : _settings.headers) answer.set(k, v);
-}
-
-void TwitterLogin::sendError(Answer& answer, int status, const std::string& message) const
-{
-    addConfiguredHeaders(answer);
-    fillJsonError(answer, status, message);
-}
-
-void TwitterLogin::redirectTo(Answer& answer, const std::string& location) const
-{
-    answer.set("Cache-Control", "no-store");
-    addConfiguredHeaders(answer);
-    answer.setStatus(302);
-    answer.set("Location", location);
-    answer.body.clear();
 }
 
 Task<void> TwitterLogin::serve(const Request& request, Answer& answer, const RouteMatch& match,
                                const oauth1::Params& query, std::optional<Session>& session) const
 {
-    std::string token = find(query, "oauth_token");
-    std::string verifier = find(query, "oauth_verifier");
-    bool denied = std::any_of(query.begin(), query.end(), [](const auto& kv) { return kv.first == "denied"; });
+    std::string token = LoginFlow::param(query, "oauth_token");
+    std::string verifier = LoginFlow::param(query, "oauth_verifier");
+    bool denied = LoginFlow::hasParam(query, "denied");
     if (denied)
-        co_await cancelled(answer, match, session);
+        co_await _flow.cancelled(answer, match, session, STATE, "Twitter");
     else if (!token.empty() || !verifier.empty())
         co_await callback(request, answer, token, verifier, session);
     else
@@ -151,100 +116,59 @@ Task<void> TwitterLogin::verifyCredentials(User& user, std::string& displayName)
     displayName = obj->optValue<std::string>("name", user.screenName);
 }
 
-void TwitterLogin::page(Answer& answer, int status, const std::string& title, const std::string& message,
-                        const std::string& retryUrl) const
-{
-    std::string html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + htmlEscape(title) +
-                       "</title></head><body><h1>" + htmlEscape(title) + "</h1><p>" + htmlEscape(message) +
-                       "</p><p><a id=\"retry\" href=\"" + htmlEscape(retryUrl) +
-                       "\">Log in with Twitter again</a> &middot; <a id=\"home\" href=\"/\">Back to the site</a></p>"
-                       "</body></html>";
-    answer.set("Cache-Control", "no-store");
-    addConfiguredHeaders(answer);
-    answer.send(status, "text/html; charset=utf-8", std::move(html));
-}
-
 Task<void> TwitterLogin::start(const Request& request, Answer& answer, const RouteMatch& match,
                                const oauth1::Params& query, std::optional<Session>& session) const
 {
-    std::string origin = originOf(request);
-    if (origin.empty())
+    std::string callbackUrl = _flow.callbackUrl(request, match);
+    if (callbackUrl.empty())
     {
-        sendError(answer, 400, "bad Host header");
+        _flow.sendError(answer, 400, "bad Host header");
         co_return;
     }
-    std::string next = _settings.redirect.target([&](const std::string& name) { return find(query, name); },
-                                                 [&](const std::string& name) { return request.header(name); }, origin);
-    std::string callbackUrl = origin + match.path;
+    std::string next = _flow.nextTarget(request, query);
     oauth1::Credentials app{_settings.consumerKey, _settings.consumerSecret, "", "", _settings.signatureMethod};
     std::string why;
     // Named, not braced in the call: g++ 12 cannot hold an initializer list
     // across a co_await.
     const oauth1::Params callbackParam{{"oauth_callback", callbackUrl}};
     auto tokens = co_await oauthCall("request_token", app, callbackParam, why);
-    if (tokens && find(*tokens, "oauth_callback_confirmed") != "true") why = "Twitter did not confirm the callback URL";
-    std::string token = tokens ? find(*tokens, "oauth_token") : "";
-    std::string secret = tokens ? find(*tokens, "oauth_token_secret") : "";
+    if (tokens && LoginFlow::param(*tokens, "oauth_callback_confirmed") != "true")
+        why = "Twitter did not confirm the callback URL";
+    std::string token = tokens ? LoginFlow::param(*tokens, "oauth_token") : "";
+    std::string secret = tokens ? LoginFlow::param(*tokens, "oauth_token_secret") : "";
     if (why.empty() && token.empty()) why = "Twitter sent no request token";
     if (!why.empty())
     {
         log().warning("url %s: login could not start: %s", _settings.urlName, why);
-        sendError(answer, 502, "login failed: " + why);
+        _flow.sendError(answer, 502, "login failed: " + why);
         co_return;
     }
-    // A browser without a session gets one that lives only as long as the
-    // login may take: anonymous visits to the login URL must not fill the store.
-    bool fresh = !session;
-    if (fresh) session = _sessions->create();
-    session->data[stateKey("token")] = token;
-    session->data[stateKey("secret")] = secret;
-    session->data[stateKey("next")] = next;
-    co_await _workers->run([&] {
-        if (fresh)
-            _sessions->save(*session, std::chrono::seconds(PENDING_LOGIN_SECONDS));
-        else
-            _sessions->save(*session);
-    });
-    _sessions->setCookie(answer, *session, SessionManager::isSecure(request));
-    redirectTo(answer, _settings.apiRoot + (_settings.authenticate ? "/oauth/authenticate" : "/oauth/authorize") +
-                           "?oauth_token=" + oauth1::percentEncode(token));
+    const std::vector<std::pair<std::string, std::string>> state{{"token", token}, {"secret", secret}, {"next", next}};
+    co_await _flow.keepPending(request, answer, session, state);
+    _flow.redirectTo(answer, _settings.apiRoot + (_settings.authenticate ? "/oauth/authenticate" : "/oauth/authorize") +
+                                 "?oauth_token=" + oauth1::percentEncode(token));
 }
 
 Task<void> TwitterLogin::callback(const Request& request, Answer& answer, const std::string& token,
                                   const std::string& verifier, std::optional<Session>& session) const
 {
-    const std::string retry = originOf(request).empty() ? "/" : std::string(request.path());
+    const std::string retry = _flow.originOf(request).empty() ? "/" : std::string(request.path());
     // The request token must be the one this browser asked for: anything
     // else is a forged, replayed or expired callback.
-    bool known = false;
-    if (session && !token.empty())
-    {
-        auto kept = session->data.find(stateKey("token"));
-        known = kept != session->data.end() && oauth1::constantTimeEquals(kept->second, token);
-    }
+    const std::string kept = _flow.pending(session, "token");
+    bool known = !token.empty() && !kept.empty() && oauth1::constantTimeEquals(kept, token);
     if (!known || verifier.empty())
     {
-        page(answer, 400, "Login expired",
-             "This login link is not valid for this browser any more (it was used already, expired, or came from "
-             "elsewhere). Please start again.",
-             retry);
+        _flow.page(answer, 400, "Login expired",
+                   "This login link is not valid for this browser any more (it was used already, expired, or came "
+                   "from elsewhere). Please start again.",
+                   retry);
         co_return;
     }
-    std::string requestSecret = session->data[stateKey("secret")];
-    std::string next = session->data[stateKey("next")];
+    std::string requestSecret = _flow.pending(session, "secret");
+    std::string next = _flow.pending(session, "next");
     // The request token works once: drop it before anything else can fail.
-    session->data.erase(stateKey("token"));
-    session->data.erase(stateKey("secret"));
-    session->data.erase(stateKey("next"));
-    // A session that holds no login yet keeps its short lifetime.
-    bool loggedIn = std::any_of(session->data.begin(), session->data.end(),
-                                [](const auto& kv) { return kv.first.rfind("token:", 0) == 0; });
-    co_await _workers->run([&] {
-        if (loggedIn)
-            _sessions->save(*session);
-        else
-            _sessions->save(*session, std::chrono::seconds(PENDING_LOGIN_SECONDS));
-    });
+    co_await _flow.dropPending(session, STATE);
 
     oauth1::Credentials withRequestToken{_settings.consumerKey, _settings.consumerSecret, token, requestSecret,
                                          _settings.signatureMethod};
@@ -254,10 +178,10 @@ Task<void> TwitterLogin::callback(const Request& request, Answer& answer, const 
     User user;
     if (access)
     {
-        user.key = find(*access, "oauth_token");
-        user.secret = find(*access, "oauth_token_secret");
-        user.screenName = find(*access, "screen_name");
-        user.userId = find(*access, "user_id");
+        user.key = LoginFlow::param(*access, "oauth_token");
+        user.secret = LoginFlow::param(*access, "oauth_token_secret");
+        user.screenName = LoginFlow::param(*access, "screen_name");
+        user.userId = LoginFlow::param(*access, "user_id");
         if (user.key.empty() || user.secret.empty() || user.key.find('\n') != std::string::npos ||
             user.secret.find('\n') != std::string::npos)
             why = "Twitter sent no usable access token";
@@ -265,7 +189,7 @@ Task<void> TwitterLogin::callback(const Request& request, Answer& answer, const 
     if (!why.empty())
     {
         log().warning("url %s: login failed: %s", _settings.urlName, why);
-        page(answer, 502, "Login failed", "Twitter did not complete the login: " + why + ".", retry);
+        _flow.page(answer, 502, "Login failed", "Twitter did not complete the login: " + why + ".", retry);
         co_return;
     }
 
@@ -283,36 +207,14 @@ Task<void> TwitterLogin::callback(const Request& request, Answer& answer, const 
     if (!failure.empty())
     {
         log().warning("url %s: login failed: verify_credentials: %s", _settings.urlName, failure);
-        page(answer, 502, "Login failed", "Twitter did not confirm who logged in.", retry);
+        _flow.page(answer, 502, "Login failed", "Twitter did not confirm who logged in.", retry);
         co_return;
     }
-    session->data["user.name"] = displayName;
-
-    // A new, empty session for the logged-in browser: no fixation, and
-    // nothing an attacker may have planted in the old one (say, their own
-    // token for another url) is carried into the victim's login.
-    Session fresh = _sessions->create();
-    co_await _workers->run([&] {
+    const LoginFlow::Keep keep = [&](Session& fresh) {
+        fresh.data["user.name"] = displayName;
         _keep(fresh, user);
-        _sessions->save(fresh);
-        _sessions->destroy(session->id);
-    });
-    _sessions->setCookie(answer, fresh, SessionManager::isSecure(request));
-    log().information("url %s: @%s logged in", _settings.urlName, user.screenName);
-    redirectTo(answer, next.empty() ? "/" : next);
-}
-
-Task<void> TwitterLogin::cancelled(Answer& answer, const RouteMatch& match, std::optional<Session>& session) const
-{
-    if (session)
-    {
-        session->data.erase(stateKey("token"));
-        session->data.erase(stateKey("secret"));
-        session->data.erase(stateKey("next"));
-        co_await _workers->run([&] { _sessions->save(*session); });
-    }
-    page(answer, 403, "Login cancelled",
-         "You cancelled the login with Twitter, so this site cannot use your Twitter account.", match.path);
+    };
+    co_await _flow.finish(request, answer, session, keep, next, user.screenName);
 }
 
 } // namespace birdgate

@@ -28,7 +28,7 @@ bool secretKey(std::string_view key)
     for (char c : decoded) k.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
     return k.rfind("oauth_", 0) == 0 || k == "_xsrf" || k.find("token") != std::string::npos ||
            k.find("secret") != std::string::npos || k.find("password") != std::string::npos || k == "denied" ||
-           k == "code";
+           k == "code" || k == "state" || k.find("verifier") != std::string::npos; // OAuth 2.0 callbacks
 }
 
 void escapeTo(std::string& out, std::string_view text)

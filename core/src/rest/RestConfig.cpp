@@ -15,9 +15,16 @@ namespace birdgate
 {
 namespace
 {
-const std::array<KwargSpec, 17> SPEC = {{
-    {"key", KwargType::String, nullptr, "consumer (API) key of the Twitter app (required)"},
-    {"secret", KwargType::String, nullptr, "consumer (API) secret of the Twitter app (required)"},
+const std::array<KwargSpec, 21> SPEC = {{
+    {"key", KwargType::String, nullptr, "consumer (API) key of the app (OAuth 1.0a, and bearer: app)"},
+    {"secret", KwargType::String, nullptr, "consumer (API) secret of the app (OAuth 1.0a, and bearer: app)"},
+    {"bearer", KwargType::String, nullptr,
+     "app-only auth: a bearer token used as written, or `app` (fetched from key/secret)"},
+    {"client_id", KwargType::String, nullptr, "OAuth 2.0 user login (PKCE): the app's client ID"},
+    {"client_secret", KwargType::String, nullptr,
+     "OAuth 2.0 client secret (confidential client); omit for a public one"},
+    {"scope", KwargType::StringList, "tweet.read, users.read, offline.access",
+     "OAuth 2.0 scopes (a list, or space-separated); offline.access gives refresh tokens"},
     {"access_key", KwargType::String, nullptr, "user token: a literal value, `persist`, or absent (the session's)"},
     {"access_secret", KwargType::String, nullptr, "user token secret: literal, `persist`, or absent"},
     {"path", KwargType::String, nullptr, "fixed API path used instead of the pattern's first group"},
@@ -56,21 +63,7 @@ RestConfig::RestConfig(const UrlEntry& entry, const Services& services) : name(e
     Kwargs kw(entry.kwargs, entry.origin, entry.line, "url." + entry.name + ".kwargs", SPEC, services.warnings);
     const AppConfig& app = services.config->app;
 
-    consumerKey = kw.str("key");
-    consumerSecret = kw.str("secret");
-    if (consumerKey.empty()) kw.fail("key", "the Twitter app's consumer key");
-    if (consumerSecret.empty()) kw.fail("secret", "the Twitter app's consumer secret");
-    std::string accessKey = kw.str("access_key"), accessSecret = kw.str("access_secret");
-    if (accessKey.empty() != accessSecret.empty() || (accessKey == "persist") != (accessSecret == "persist"))
-        kw.fail(accessKey.empty() ? "access_key" : "access_secret",
-                "access_key and access_secret both given (both literal or both `persist`) or both absent");
-    if (accessKey == "persist")
-        tokenMode = TokenSource::Mode::Persist;
-    else if (!accessKey.empty())
-    {
-        tokenMode = TokenSource::Mode::Literal;
-        literal = TokenSource::Token{accessKey, accessSecret, "", ""};
-    }
+    readAuthKind(kw);
     try
     {
         signatureMethod = oauth1::parseSignatureMethod(kw.str("signature_method"));
@@ -110,6 +103,7 @@ RestConfig::RestConfig(const UrlEntry& entry, const Services& services) : name(e
         kw.fail("upstream_method", e.what());
     }
 
+    webRoot = app.webRoot;
     apiRoot = kw.optStr("api_root").value_or(app.apiRoot);
     while (!apiRoot.empty() && apiRoot.back() == '/') apiRoot.pop_back();
     apiRootTarget = targetOf(kw, kw.has("api_root") ? "api_root" : "endpoint", apiRoot, apiRootPath);
@@ -214,6 +208,78 @@ std::string RestConfig::upstreamPath(const std::string& apiPath) const
 {
     if (inferVersion && (apiPath.starts_with("2/") || apiPath.starts_with("1.1/"))) return apiRootPath + "/" + apiPath;
     return endpointPath + apiPath;
+}
+
+void RestConfig::readAuthKind(const Kwargs& kw)
+{
+    // One kind per url (DESIGN.md 3.8): mixing keys of two kinds names both.
+    const bool hasBearer = kw.has("bearer"), hasClient = kw.has("client_id");
+    std::string accessKey = kw.str("access_key"), accessSecret = kw.str("access_secret");
+    if (hasBearer && hasClient)
+        kw.fail("client_id", "not with bearer: one url uses one auth kind (bearer: app-only, client_id: OAuth 2.0 "
+                             "user login)");
+    if (hasBearer && (kw.has("access_key") || kw.has("access_secret")))
+        kw.fail(kw.has("access_key") ? "access_key" : "access_secret",
+                "not with bearer: an app-only bearer has no user token (remove access_key/access_secret, or bearer)");
+    if (hasClient &&
+        ((!accessKey.empty() && accessKey != "persist") || (!accessSecret.empty() && accessSecret != "persist")))
+        kw.fail(!accessKey.empty() && accessKey != "persist" ? "access_key" : "access_secret",
+                "only `persist` with client_id: OAuth 2.0 user tokens come from the login, not the config");
+    if (!hasClient && kw.has("client_secret"))
+        kw.fail("client_secret", "client_id next to it (client_secret belongs to an OAuth 2.0 login)");
+
+    consumerKey = kw.str("key");
+    consumerSecret = kw.str("secret");
+    if (hasBearer)
+    {
+        kind = AuthKind::Bearer;
+        bearer = kw.str("bearer");
+        if (bearer.empty() || bearer.find_first_of(" \t\r\n") != std::string::npos)
+            kw.fail("bearer", "a bearer token (no spaces) or `app`");
+        if (bearer == "app")
+        {
+            if (consumerKey.empty()) kw.fail("key", "the app's consumer key (bearer: app fetches a token with it)");
+            if (consumerSecret.empty())
+                kw.fail("secret", "the app's consumer secret (bearer: app fetches a token with it)");
+        }
+        tokenMode = TokenSource::Mode::Literal;
+        return;
+    }
+    if (hasClient)
+    {
+        kind = AuthKind::OAuth2;
+        clientId = kw.str("client_id");
+        clientSecret = kw.str("client_secret");
+        if (clientId.empty()) kw.fail("client_id", "the app's OAuth 2.0 client ID");
+        for (const std::string& item : kw.list("scope"))
+        {
+            // Each item may itself be space-separated ("tweet.read users.read").
+            std::size_t start = 0;
+            while (start < item.size())
+            {
+                std::size_t end = item.find(' ', start);
+                if (end == std::string::npos) end = item.size();
+                if (end > start) scope += (scope.empty() ? "" : " ") + item.substr(start, end - start);
+                start = end + 1;
+            }
+        }
+        if (scope.empty())
+            kw.fail("scope", "at least one OAuth 2.0 scope, e.g. [tweet.read, users.read, offline.access]");
+        tokenMode = accessKey == "persist" ? TokenSource::Mode::Persist : TokenSource::Mode::Session;
+        return;
+    }
+    if (consumerKey.empty()) kw.fail("key", "the Twitter app's consumer key");
+    if (consumerSecret.empty()) kw.fail("secret", "the Twitter app's consumer secret");
+    if (accessKey.empty() != accessSecret.empty() || (accessKey == "persist") != (accessSecret == "persist"))
+        kw.fail(accessKey.empty() ? "access_key" : "access_secret",
+                "access_key and access_secret both given (both literal or both `persist`) or both absent");
+    if (accessKey == "persist")
+        tokenMode = TokenSource::Mode::Persist;
+    else if (!accessKey.empty())
+    {
+        tokenMode = TokenSource::Mode::Literal;
+        literal = TokenSource::Token{accessKey, accessSecret, "", ""};
+    }
 }
 
 } // namespace birdgate

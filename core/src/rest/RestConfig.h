@@ -29,6 +29,14 @@ namespace birdgate
 struct Services;
 class TransformChain;
 
+/// How the url's requests to X are authorised (DESIGN.md 3.8): one kind per url.
+enum class AuthKind
+{
+    OAuth1, // key/secret + a literal, persisted or session user token
+    Bearer, // bearer: <token> | app (app-only)
+    OAuth2  // client_id: OAuth 2.0 user tokens (PKCE login)
+};
+
 struct RestConfig
 {
     /// Reads `entry` (kwargs and cache); throws ConfigError naming the key.
@@ -39,6 +47,12 @@ struct RestConfig
     static std::span<const KwargSpec> kwargSpec();
 
     std::string name; // the url entry's name
+    AuthKind kind = AuthKind::OAuth1;
+    std::string bearer;       // AuthKind::Bearer: the literal token, or "app" (client credentials)
+    std::string clientId;     // AuthKind::OAuth2
+    std::string clientSecret; // empty: a public client
+    std::string scope;        // space-separated
+    std::string webRoot;      // app.twitter.web_root: the authorize page
     std::string consumerKey;
     std::string consumerSecret;
     TokenSource::Mode tokenMode = TokenSource::Mode::Session;
@@ -69,6 +83,10 @@ struct RestConfig
     /// given (Gramex); else a path that names its version (`2/...`, `1.1/...`)
     /// goes under apiRoot as written and any other under apiRoot + `/1.1/`.
     std::string upstreamPath(const std::string& apiPath) const;
+
+  private:
+    /// bearer / client_id / key+secret: which kind, its keys, the mixes refused.
+    void readAuthKind(const Kwargs& kw);
 };
 
 } // namespace birdgate

@@ -1,6 +1,8 @@
 // TokenSource: where a TwitterRESTHandler's user token comes from and goes to
-// (DESIGN.md 3.3): a literal kwarg, the `persist` store (the last login at
-// this url, for everyone), or the visitor's session. It is the only part of
+// (DESIGN.md 3.3, 3.8): a literal kwarg, the `persist` store (the last login
+// at this url, for everyone), or the visitor's session; an OAuth 1.0a token
+// or an OAuth 2.0 one (with its refresh token and expiry), sealed at rest
+// like every store value. It is the only part of
 // the handler that knows how tokens are laid out in the store and in a
 // session, so the request steps and the login only say find, keep, forget.
 //
@@ -41,6 +43,11 @@ class TokenSource
         std::string secret;
         std::string screenName;
         std::string userId;
+        // OAuth 2.0 user tokens only (DESIGN.md 3.8): the refresh token and
+        // the token's life in Unix seconds (0: not known, never refreshed early).
+        std::string refresh{};
+        long long obtainedAt = 0;
+        long long expiresAt = 0;
     };
 
     /// `urlName` and `consumerKey` name the token in the store and the
@@ -63,9 +70,18 @@ class TokenSource
     /// token: another request may have stored a newer one meanwhile.
     Task<void> forget(const std::optional<Session>& session, const std::string& rejected) const;
 
+    /// Puts `fresh` (a refreshed OAuth 2.0 token) where `stale` was, in one
+    /// store write, if `stale` is still the stored token (compare and swap:
+    /// a new login meanwhile wins). False when it was not.
+    Task<bool> replace(const std::optional<Session>& session, const std::string& stale, const Token& fresh) const;
+
   private:
     std::optional<Token> findBlocking(const std::optional<Session>& session) const;
     void forgetBlocking(const std::optional<Session>& session, const std::string& rejected) const;
+    bool replaceBlocking(const std::optional<Session>& session, const std::string& stale, const Token& fresh) const;
+    void putInto(Session& session, const Token& token) const;
+    std::string persistValue(const Token& token) const;
+    void eraseFrom(Session& session) const;
     std::string persistKey() const;
     std::string sessionTokenKey() const;
 

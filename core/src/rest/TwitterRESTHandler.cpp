@@ -6,11 +6,13 @@
 #include "birdgate/twitter/TwitterClient.h"
 
 #include "birdgate/cache/ResponseCache.h"
+#include "birdgate/common/Clock.h"
 #include "birdgate/common/HttpErrors.h"
 #include "birdgate/common/WorkerPool.h"
 #include "birdgate/login/Xsrf.h"
 #include "birdgate/plugin/TransformChain.h"
 #include "birdgate/session/SessionManager.h"
+#include "birdgate/session/Store.h"
 #include "rest/ApiPath.h"
 
 #include <Poco/JSON/Parser.h>
@@ -43,7 +45,12 @@ TwitterLogin::Settings loginSettings(const RestConfig& config, const Services& s
     s.redirect = config.redirect;
     s.headers = config.headers;
     s.timeout = config.timeout;
-    if (services.config) s.maxAnswer = static_cast<std::uint64_t>(services.config->app.maxAnswer);
+    if (services.config)
+    {
+        s.maxAnswer = static_cast<std::uint64_t>(services.config->app.maxAnswer);
+        s.publicUrl = services.config->app.publicUrl;
+        s.trustedProxies = services.config->app.trustedProxies;
+    }
     return s;
 }
 
@@ -59,11 +66,63 @@ UpstreamResponse errorAnswer(int status, const std::string& reason, const std::s
     answer.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
     return answer;
 }
+
+OAuth2Login::Settings oauth2Settings(const RestConfig& config, const Services& services)
+{
+    OAuth2Login::Settings s;
+    s.flow.urlName = config.name;
+    s.flow.redirect = config.redirect;
+    s.flow.headers = config.headers;
+    if (services.config)
+    {
+        s.flow.publicUrl = services.config->app.publicUrl;
+        s.flow.trustedProxies = services.config->app.trustedProxies;
+    }
+    s.clientId = config.clientId;
+    s.webRoot = config.webRoot;
+    s.scope = config.scope;
+    return s;
+}
+
+/// The name tokens are kept under in sessions and the store.
+const std::string& tokenOwner(const RestConfig& config)
+{
+    return config.kind == AuthKind::OAuth2 ? config.clientId : config.consumerKey;
+}
+
+/// Instances sharing a Redis store share the app's bearer token too
+/// (DESIGN.md 3.8), under a digest of the consumer key, sealed like every
+/// store value. Nothing to share for a literal token or a local store.
+void shareThroughRedis(AppBearer& bearer, const RestConfig& config, const Services& services)
+{
+    const bool redis = services.config && services.config->app.store.rfind("redis://", 0) == 0;
+    if (!bearer.renewable() || !redis || !services.store || !services.workers) return;
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(config.consumerKey.data()), config.consumerKey.size(), digest);
+    std::string key;
+    for (unsigned char c : digest)
+    {
+        key += "0123456789abcdef"[c >> 4];
+        key += "0123456789abcdef"[c & 15];
+    }
+    std::shared_ptr<Store> store = services.store;
+    bearer.shareThrough(AppBearer::SharedStore{[store, key] { return store->get("bearer", key); },
+                                               [store, key](const std::string& token) {
+                                                   store->put("bearer", key, token,
+                                                              std::chrono::system_clock::time_point::max());
+                                               },
+                                               services.workers});
+}
+
+Poco::Logger& log()
+{
+    return Poco::Logger::get("birdgate");
+}
 } // namespace
 
 TwitterRESTHandler::TwitterRESTHandler(const UrlEntry& entry, const Services& services)
     : _config(entry, services), _services(services),
-      _tokens(_config.tokenMode, _config.literal, _config.name, _config.consumerKey, services.store, services.sessions,
+      _tokens(_config.tokenMode, _config.literal, _config.name, tokenOwner(_config), services.store, services.sessions,
               services.workers),
       _login(
           loginSettings(_config, services),
@@ -73,6 +132,40 @@ TwitterRESTHandler::TwitterRESTHandler(const UrlEntry& entry, const Services& se
           services.sessions, services.workers, services.upstreams),
       _client(_config.target, services.upstreams)
 {
+    const auto apiRoot = std::make_shared<TwitterClient>(_config.apiRootTarget, services.upstreams);
+    if (_config.kind == AuthKind::Bearer)
+    {
+        _bearer = _config.bearer == "app"
+                      ? AppBearer::clientCredentials(apiRoot, _config.consumerKey, _config.consumerSecret,
+                                                     upstreamLimits(), _config.apiRootPath)
+                      : AppBearer::literal(_config.bearer);
+        shareThroughRedis(*_bearer, _config, services);
+    }
+    else if (_config.kind == AuthKind::OAuth2)
+    {
+        _oauth2 = std::make_shared<const OAuth2Client>(
+            OAuth2Client::Settings{_config.clientId, _config.clientSecret, _config.apiRootPath, upstreamLimits()},
+            apiRoot);
+        _oauth2Login = std::make_unique<const OAuth2Login>(
+            oauth2Settings(_config, services), _oauth2,
+            [this](Session& fresh, const OAuth2Tokens& t, const OAuth2User& user, long long obtained) {
+                _tokens.keep(fresh, TokenSource::Token{t.access, "", user.username, user.id, t.refresh, obtained,
+                                                       t.expiresIn > 0 ? obtained + t.expiresIn : 0});
+            },
+            services.sessions, services.workers, [] { return SystemClock::instance().now(); });
+        _refresher = std::make_unique<TokenRefresher>(
+            _tokens, [client = _oauth2](const std::string& refresh) { return client->refresh(refresh); },
+            SystemClock::instance());
+    }
+}
+
+bool TwitterRESTHandler::isLoginRequest(const Request& request, const RouteMatch& match) const
+{
+    // The login start and its callback: a GET of the empty API path of a
+    // url whose users log in (not a fixed path, token or bearer).
+    if (_config.kind == AuthKind::Bearer || _config.tokenMode == TokenSource::Mode::Literal || _config.hasFixedPath)
+        return false;
+    return request.method == "GET" && (match.groups.size() < 2 || match.groups[1].empty());
 }
 
 TwitterRESTHandler::~TwitterRESTHandler() = default;
@@ -236,6 +329,8 @@ Task<void> TwitterRESTHandler::startLogin(Call& call) const
         sendError(call.answer, 400, "no API path given (a GET here starts the login)");
     else if (_config.tokenMode == TokenSource::Mode::Literal)
         sendError(call.answer, 400, "no API path given (this url uses a fixed token: there is nothing to log in to)");
+    else if (_oauth2Login)
+        co_await _oauth2Login->serve(call.request, call.answer, call.match, call.query, call.session);
     else
         co_await _login.serve(call.request, call.answer, call.match, call.query, call.session);
 }
@@ -256,7 +351,42 @@ bool TwitterRESTHandler::checkParams(Call& call) const
 
 Task<bool> TwitterRESTHandler::findToken(Call& call) const
 {
-    call.token = co_await _tokens.find(call.session);
+    const char* failure = nullptr;
+    try
+    {
+        if (_bearer)
+        {
+            // One app-only token for every request (fetched once for all).
+            std::string token = co_await _bearer->token();
+            call.token = TokenSource::Token{std::move(token), "", "", ""};
+        }
+        else
+        {
+            call.token = co_await _tokens.find(call.session);
+            // An OAuth 2.0 token near its end is refreshed before use.
+            if (call.token && _refresher && _refresher->due(*call.token))
+                call.token = co_await _refresher->refresh(call.session, *call.token);
+        }
+    }
+    catch (const BearerError& e)
+    {
+        log().warning("url %s: no app-only bearer token: %s", _config.name, std::string(e.what()));
+        call.token.reset();
+    }
+    catch (const UpstreamTimeout&)
+    {
+        failure = "timeout";
+    }
+    catch (const UpstreamUnreachable&)
+    {
+        failure = "unreachable";
+    }
+    if (failure)
+    {
+        const bool timeout = std::string(failure) == "timeout";
+        sendError(call.answer, timeout ? 504 : 502, timeout ? "upstream timeout" : "upstream unreachable");
+        co_return false;
+    }
     if (call.token) co_return true;
     sendTokenMissing(call.answer);
     co_return false;
@@ -264,20 +394,20 @@ Task<bool> TwitterRESTHandler::findToken(Call& call) const
 
 // ------------------------------------------------------------ the exchange
 
-const std::string& TwitterRESTHandler::tokenIdentity(const std::string& tokenKey) const
+const std::string& TwitterRESTHandler::tokenIdentity(const std::string& material) const
 {
     // The digest of the token and app, not the token itself, so a cache key
     // reveals nothing. A literal or persisted token is the same on every
     // request: the last one is remembered per thread (SHA256() fetches the
     // digest from OpenSSL's provider on each call).
+    // `material` is cacheIdentity(): the user or app the answer is for.
     thread_local std::string lastMaterial, lastIdentity;
-    std::string material = tokenKey + '\n' + _config.consumerKey;
     if (material != lastMaterial)
     {
         unsigned char digest[SHA256_DIGEST_LENGTH];
         SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest);
         lastIdentity.assign(reinterpret_cast<const char*>(digest), sizeof digest);
-        lastMaterial = std::move(material);
+        lastMaterial = material;
     }
     return lastIdentity;
 }
@@ -289,7 +419,7 @@ Task<void> TwitterRESTHandler::answerCached(Call& call) const
     {
         // One user never sees another's answer: the key holds a digest of
         // the token that signs the request (shared for literal/persisted).
-        std::string identity = tokenIdentity(call.token->key); // a copy: the thread may change at co_await
+        std::string identity = tokenIdentity(cacheIdentity(call)); // a copy: the thread may change at co_await
         // A GET form body is part of what was asked (DESIGN 3.1): after a
         // newline, which no request target holds.
         std::string key = call.getForm
@@ -329,41 +459,67 @@ Task<void> TwitterRESTHandler::passThrough(Call& call) const
 {
     const TwitterCall upstream = upstreamCall(call);
     const UpstreamLimits limits = upstreamLimits();
-    const OAuth1Authorizer auth = authorizerFor(call);
+    TokenSource::Token token = *call.token;
     std::unique_ptr<UpstreamAnswer> reading;
     UpstreamResponse held;
     bool whole = false;
-    try
+    // At most two attempts: the second after X answered 401 and the token
+    // was renewed (bearer) or refreshed (OAuth 2.0).
+    for (int attempt = 0;; ++attempt)
     {
-        reading = co_await _client.open(upstream, auth, limits);
-        held.status = reading->status;
-        held.reason = reading->reason;
-        held.headers = reading->headers;
-        // Hold the start: most API answers end within it, and an answer
-        // held whole can still become a 502 (or the 401 of a revoked token).
-        while (held.body.size() <= STREAM_AFTER)
+        bool retry = false;
+        bool gone = false;
+        try
         {
-            std::optional<std::string> piece = co_await reading->next();
-            if (!piece)
+            const std::unique_ptr<Authorizer> auth = authorizerFor(token);
+            reading = co_await _client.open(upstream, *auth, limits);
+            held = UpstreamResponse{};
+            whole = false;
+            held.status = reading->status;
+            held.reason = reading->reason;
+            held.headers = reading->headers;
+            // Hold the start: most API answers end within it, and an answer
+            // held whole can still become a 502 (or the 401 of a revoked token).
+            while (held.body.size() <= STREAM_AFTER)
             {
-                whole = true;
-                break;
+                std::optional<std::string> piece = co_await reading->next();
+                if (!piece)
+                {
+                    whole = true;
+                    break;
+                }
+                if (held.body.empty())
+                    held.body = std::move(*piece);
+                else
+                    held.body += *piece;
             }
-            if (held.body.empty())
-                held.body = std::move(*piece);
-            else
-                held.body += *piece;
+            if (whole && held.status == 401 && attempt == 0 && renewable())
+            {
+                std::optional<TokenSource::Token> renewed = co_await renewAfter401(call, token, gone);
+                if (renewed)
+                {
+                    token = std::move(*renewed);
+                    retry = true;
+                }
+            }
         }
-    }
-    catch (const UpstreamTimeout&)
-    {
-        sendAnswer(call, errorAnswer(504, "Gateway Timeout", "upstream timeout"), nullptr);
-        co_return;
-    }
-    catch (const UpstreamUnreachable&)
-    {
-        sendAnswer(call, errorAnswer(502, "Bad Gateway", "upstream unreachable"), nullptr);
-        co_return;
+        catch (const UpstreamTimeout&)
+        {
+            sendAnswer(call, errorAnswer(504, "Gateway Timeout", "upstream timeout"), nullptr);
+            co_return;
+        }
+        catch (const UpstreamUnreachable&)
+        {
+            sendAnswer(call, errorAnswer(502, "Bad Gateway", "upstream unreachable"), nullptr);
+            co_return;
+        }
+        if (gone)
+        {
+            sendAnswer(call, tokenMissingAnswer(), nullptr);
+            co_return;
+        }
+        if (!retry) break;
+        reading.reset();
     }
     if (whole)
     {
@@ -427,7 +583,10 @@ Task<std::optional<UpstreamResponse>> TwitterRESTHandler::fetch(const Call& call
 
 Task<void> TwitterRESTHandler::screenAnswer(const Call& call, UpstreamResponse& answer) const
 {
-    if (_config.tokenMode != TokenSource::Mode::Literal && isInvalidTokenAnswer(answer.status, answer.body))
+    if (answer.status == 401 && answer.reason == "access token missing")
+        co_return; // birdgate's own answer (a failed OAuth 2.0 refresh): kept whole
+    if (_config.kind == AuthKind::OAuth1 && _config.tokenMode != TokenSource::Mode::Literal &&
+        isInvalidTokenAnswer(answer.status, answer.body))
     {
         // Twitter no longer accepts this token (revoked or expired):
         // forget it so the page's `access token missing` handler logs in again.
@@ -465,21 +624,78 @@ UpstreamLimits TwitterRESTHandler::upstreamLimits() const
     return limits;
 }
 
-OAuth1Authorizer TwitterRESTHandler::authorizerFor(const Call& call) const
+std::unique_ptr<Authorizer> TwitterRESTHandler::authorizerFor(const TokenSource::Token& token) const
 {
-    return OAuth1Authorizer(oauth1::Credentials{_config.consumerKey, _config.consumerSecret, call.token->key,
-                                                call.token->secret, _config.signatureMethod});
+    if (_config.kind != AuthKind::OAuth1) return std::make_unique<BearerAuthorizer>(token.key);
+    return std::make_unique<OAuth1Authorizer>(oauth1::Credentials{_config.consumerKey, _config.consumerSecret,
+                                                                  token.key, token.secret, _config.signatureMethod});
+}
+
+bool TwitterRESTHandler::renewable() const
+{
+    return (_bearer && _bearer->renewable()) || _refresher;
+}
+
+Task<std::optional<TokenSource::Token>> TwitterRESTHandler::renewAfter401(const Call& call,
+                                                                          const TokenSource::Token& rejected,
+                                                                          bool& gone) const
+{
+    gone = false;
+    if (_refresher)
+    {
+        std::optional<TokenSource::Token> fresh = co_await _refresher->refresh(call.session, rejected);
+        gone = !fresh;
+        co_return fresh;
+    }
+    std::string fresh;
+    try
+    {
+        fresh = co_await _bearer->renew(rejected.key);
+    }
+    catch (const BearerError& e)
+    {
+        log().warning("url %s: app-only bearer not renewed: %s", _config.name, std::string(e.what()));
+        gone = true;
+    }
+    if (gone || fresh == rejected.key) co_return std::nullopt; // a literal token: X's 401 goes to the client
+    co_return TokenSource::Token{std::move(fresh), "", "", ""};
+}
+
+std::string TwitterRESTHandler::cacheIdentity(const Call& call) const
+{
+    switch (_config.kind)
+    {
+    case AuthKind::Bearer:
+        return "bearer\n" + _config.name; // one app token, renewed: the same identity
+    case AuthKind::OAuth2:
+        // The user, not the access token: a refresh must not empty the cache.
+        return "oauth2\n" + _config.clientId + "\n" +
+               (call.token->userId.empty() ? call.token->key : call.token->userId);
+    case AuthKind::OAuth1:
+        break;
+    }
+    return call.token->key + '\n' + _config.consumerKey;
 }
 
 Task<UpstreamResponse> TwitterRESTHandler::exchange(const Call& call) const
 {
     // One TwitterClient call: it builds the URL, signs query and form, sets
     // User-Agent and sends it through the Beast pool; no thread waits for X.
+    // After a 401, one renewal of a bearer or OAuth 2.0 token and one retry.
     const TwitterCall upstream = upstreamCall(call);
     const UpstreamLimits limits = upstreamLimits();
-    const OAuth1Authorizer auth = authorizerFor(call);
-    UpstreamResponse answer = co_await _client.send(upstream, auth, limits);
-    co_return answer;
+    TokenSource::Token token = *call.token;
+    for (int attempt = 0;; ++attempt)
+    {
+        const std::unique_ptr<Authorizer> auth = authorizerFor(token);
+        UpstreamResponse answer = co_await _client.send(upstream, *auth, limits);
+        if (answer.status != 401 || attempt > 0 || !renewable()) co_return answer;
+        bool gone = false;
+        std::optional<TokenSource::Token> renewed = co_await renewAfter401(call, token, gone);
+        if (gone) co_return tokenMissingAnswer();
+        if (!renewed) co_return answer;
+        token = std::move(*renewed);
+    }
 }
 
 Task<bool> TwitterRESTHandler::runTransforms(const Call& call, UpstreamResponse& answer) const

@@ -12,6 +12,7 @@
 #include "birdgate/session/Store.h"
 #include "birdgate/stream/TwitterStream.h"
 #include "birdgate/twitter/UpstreamPool.h"
+#include "login/LoginRequired.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Thread.h>
@@ -238,7 +239,12 @@ std::shared_ptr<Endpoint> Gateway::makeEndpoint(const UrlEntry& entry)
     if (!factory)
         throw ConfigError(entry.origin.file, entry.handlerLine ? entry.handlerLine : entry.line,
                           "url." + entry.name + ".handler", expectedHandler(handlerNames(), YAML::Node(entry.handler)));
-    return factory->make(entry, HandlerContext{_services, _config.app, &_warnings});
+    std::shared_ptr<Endpoint> endpoint = factory->make(entry, HandlerContext{_services, _config.app, &_warnings});
+    // `auth: true`: logged-in sessions only (DESIGN.md 3.8), whatever the handler.
+    if (entry.authRequired)
+        endpoint = std::make_shared<LoginRequired>(std::move(endpoint), entry.authLoginUrl, _services.sessions,
+                                                   _services.workers);
+    return endpoint;
 }
 
 void Gateway::start()

@@ -6,6 +6,8 @@
 // fetch leaves no token and no flight behind, so the next caller tries anew.
 #include "birdgate/twitter/AppBearer.h"
 
+#include "birdgate/common/WorkerPool.h"
+
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -72,10 +74,20 @@ std::size_t AppBearer::waiting() const
     return _flight ? _flight->parked() : 0;
 }
 
+std::string AppBearer::rejectedNow() const
+{
+    std::lock_guard<std::mutex> lock(_mutex);
+    return _rejected;
+}
+
 std::shared_ptr<SharedResult> AppBearer::joinLocked(bool clear, bool& leader)
 {
     leader = false;
-    if (clear) _token.clear();
+    if (clear && !_token.empty())
+    {
+        _rejected = _token;
+        _token.clear();
+    }
     if (!_flight)
     {
         _flight = std::make_shared<SharedResult>();
@@ -204,17 +216,40 @@ TwitterCall AppBearer::tokenCall() const
 
 Task<std::string> AppBearer::fetchOnce()
 {
-    if (_fetch) co_return co_await _fetch();
-    const TwitterCall call = tokenCall();
-    const BasicAuthorizer auth(_key, _secret);
-    UpstreamResponse answer = co_await _client->send(call, auth, _limits);
-    co_return parseTokenAnswer(answer);
+    const std::string rejected = rejectedNow();
+    if (_shared.load)
+    {
+        // Another instance may have fetched (or renewed) it already.
+        std::optional<std::string> stored = co_await _shared.workers->run([this] { return _shared.load(); });
+        if (stored && !stored->empty() && *stored != rejected) co_return *stored;
+    }
+    std::string fresh;
+    if (_fetch)
+        fresh = co_await _fetch();
+    else
+    {
+        const TwitterCall call = tokenCall();
+        const BasicAuthorizer auth(_key, _secret);
+        UpstreamResponse answer = co_await _client->send(call, auth, _limits);
+        fresh = parseTokenAnswer(answer);
+    }
+    if (_shared.save) co_await _shared.workers->run([this, &fresh] { _shared.save(fresh); });
+    co_return fresh;
 }
 
 std::string AppBearer::fetchOnceBlocking()
 {
-    if (_fetchBlocking) return _fetchBlocking();
-    return parseTokenAnswer(_client->sendBlocking(tokenCall(), BasicAuthorizer(_key, _secret), _limits));
+    const std::string rejected = rejectedNow();
+    if (_shared.load)
+    {
+        std::optional<std::string> stored = _shared.load();
+        if (stored && !stored->empty() && *stored != rejected) return *stored;
+    }
+    std::string fresh =
+        _fetchBlocking ? _fetchBlocking()
+                       : parseTokenAnswer(_client->sendBlocking(tokenCall(), BasicAuthorizer(_key, _secret), _limits));
+    if (_shared.save) _shared.save(fresh);
+    return fresh;
 }
 
 std::string AppBearer::parseTokenAnswer(const UpstreamResponse& answer)

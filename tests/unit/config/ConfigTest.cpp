@@ -149,6 +149,9 @@ class ConfigTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testRecursiveAlias);
     CPPUNIT_TEST(testHugeDocument);
     CPPUNIT_TEST(testDesignExample);
+    CPPUNIT_TEST(testAuthForms);
+    CPPUNIT_TEST(testAuthOtherFormsAreErrors);
+    CPPUNIT_TEST(testPublicUrlProxiesAndRoots);
     CPPUNIT_TEST_SUITE_END();
 
   public:
@@ -208,6 +211,9 @@ class ConfigTest : public CppUnit::TestFixture
         CPPUNIT_ASSERT_EQUAL(built.cacheSize, app.cacheSize);
         CPPUNIT_ASSERT_EQUAL(built.sessionExpiry, app.sessionExpiry);
         CPPUNIT_ASSERT_EQUAL(built.accessLog, app.accessLog);
+        CPPUNIT_ASSERT_EQUAL(built.webRoot, app.webRoot);
+        CPPUNIT_ASSERT_EQUAL(built.publicUrl, app.publicUrl);
+        CPPUNIT_ASSERT(built.trustedProxies == app.trustedProxies);
         // Every row documents itself.
         for (const auto& setting : birdgate::appSettings())
         {
@@ -939,6 +945,69 @@ class ConfigTest : public CppUnit::TestFixture
         CPPUNIT_ASSERT_EQUAL(std::string("private"), config.urls[0].kwargs["headers"]["Cache-Control"].Scalar());
         CPPUNIT_ASSERT_EQUAL(size_t(1), config.schedules.size());
         CPPUNIT_ASSERT_EQUAL(std::string("tweets.{:%Y-%m-%d}.jsonl"), config.schedules[0].kwargs["path"].Scalar());
+    }
+
+    void testAuthForms()
+    {
+        // Gramex's `auth:` (DESIGN.md 3.8): true, or a map with login_url.
+        Config config = Config::loadString("url:\n"
+                                           "  open: {pattern: /o, handler: FileHandler}\n"
+                                           "  a: {pattern: /a, handler: FileHandler, auth: true}\n"
+                                           "  b:\n"
+                                           "    pattern: /b\n"
+                                           "    handler: FileHandler\n"
+                                           "    auth: {login_url: /login/}\n",
+                                           FILE_NAME, handlerNames());
+        CPPUNIT_ASSERT_MESSAGE(allWarnings(config), config.warnings.empty()); // auth is no unknown key now
+        CPPUNIT_ASSERT(!config.urls[0].authRequired);
+        CPPUNIT_ASSERT(config.urls[1].authRequired);
+        CPPUNIT_ASSERT_EQUAL(std::string(), config.urls[1].authLoginUrl);
+        CPPUNIT_ASSERT(config.urls[2].authRequired);
+        CPPUNIT_ASSERT_EQUAL(std::string("/login/"), config.urls[2].authLoginUrl);
+    }
+
+    void testAuthOtherFormsAreErrors()
+    {
+        // Never served more openly than written: every form birdgate cannot
+        // honour stops the start, naming file, line and key.
+        const std::string head = "url:\n  a:\n    pattern: /a\n    handler: FileHandler\n";
+        assertError(loadError(head + "    auth: false\n"), FILE_NAME, 5, "url.a.auth", "auth: true");
+        assertError(loadError(head + "    auth: yes please\n"), FILE_NAME, 5, "url.a.auth", "auth: true");
+        assertError(loadError(head + "    auth:\n"), FILE_NAME, 5, "url.a.auth", "auth: true");
+        assertError(loadError(head + "    auth: [admin]\n"), FILE_NAME, 5, "url.a.auth", "not supported");
+        assertError(loadError(head + "    auth:\n      membership: {role: admin}\n"), FILE_NAME, 6,
+                    "url.a.auth.membership", "not supported");
+        assertError(loadError(head + "    auth:\n      login_url: /l\n      condition: {x: 1}\n"), FILE_NAME, 7,
+                    "url.a.auth.condition", "not supported");
+        assertError(loadError(head + "    auth: {login_url: 'https://evil.example/'}\n"), FILE_NAME, 5,
+                    "url.a.auth.login_url", "a path on this server");
+        assertError(loadError(head + "    auth: {login_url: //evil.example/}\n"), FILE_NAME, 5, "url.a.auth.login_url",
+                    "a path on this server");
+        assertError(loadError(head + "    auth: {login_url: [a]}\n"), FILE_NAME, 5, "url.a.auth.login_url",
+                    "a path on this server");
+    }
+
+    void testPublicUrlProxiesAndRoots()
+    {
+        Config defaults = Config::loadString("", FILE_NAME);
+        CPPUNIT_ASSERT_EQUAL(std::string("https://api.x.com"), defaults.app.apiRoot);
+        CPPUNIT_ASSERT_EQUAL(std::string("https://x.com"), defaults.app.webRoot);
+        CPPUNIT_ASSERT_EQUAL(std::string(), defaults.app.publicUrl);
+        CPPUNIT_ASSERT(defaults.app.trustedProxies.empty());
+        Config config = Config::loadString("app:\n"
+                                           "  public_url: https://gw.example.com/bg/\n"
+                                           "  trusted_proxies: [10.0.0.1, '::1']\n"
+                                           "  twitter: {web_root: 'http://127.0.0.1:9/sandbox/'}\n",
+                                           FILE_NAME);
+        CPPUNIT_ASSERT_EQUAL(std::string("https://gw.example.com/bg"), config.app.publicUrl);
+        CPPUNIT_ASSERT(config.app.trustedProxies == std::vector<std::string>({"10.0.0.1", "::1"}));
+        CPPUNIT_ASSERT_EQUAL(std::string("http://127.0.0.1:9/sandbox"), config.app.webRoot);
+        assertError(loadError("app:\n  public_url: gw.example.com\n"), FILE_NAME, 2, "app.public_url",
+                    "http:// or https://");
+        assertError(loadError("app:\n  public_url: https://gw.example.com/?x=1\n"), FILE_NAME, 2, "app.public_url",
+                    "without ? or #");
+        assertError(loadError("app:\n  twitter: {web_root: ''}\n"), FILE_NAME, 2, "app.twitter.web_root",
+                    "http:// or https://");
     }
 };
 

@@ -30,6 +30,11 @@ class AccessLogTest : public CppUnit::TestFixture
         CPPUNIT_ASSERT(r.find("oauth_token=[redacted]") != std::string::npos);
         CPPUNIT_ASSERT(r.find("&flag") != std::string::npos);
         CPPUNIT_ASSERT(AccessLog::redact("/a?OAUTH_TOKEN=x").find("x") == std::string::npos);
+        // The OAuth 2.0 callback (DESIGN.md 3.8): neither its code nor its state.
+        r = AccessLog::redact("/x-user/?state=STATE&code=CODE&code_verifier=VERI&scope=tweet.read");
+        for (const char* leaked : {"STATE", "CODE", "VERI"})
+            CPPUNIT_ASSERT_MESSAGE(std::string(leaked) + " in " + r, r.find(leaked) == std::string::npos);
+        CPPUNIT_ASSERT(r.find("scope=tweet.read") != std::string::npos);
         // Keys are judged decoded: an encoded letter does not hide a secret.
         for (const char* sneaky : {"/a?%6Fauth_verifier=LEAK", "/a?access_to%6Ben=LEAK", "/a?%5Fxsrf=LEAK",
                                    "/a?oauth%5Ftoken=LEAK", "/a?o+auth=x&bad%zz=LEAK"})

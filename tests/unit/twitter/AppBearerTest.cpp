@@ -7,6 +7,8 @@
 // grant in the body) and the token answer parser against garbage.
 #include "birdgate/twitter/AppBearer.h"
 
+#include "birdgate/common/WorkerPool.h"
+
 #include "FakeUpstream.h"
 #include "TestSupport.h"
 
@@ -27,6 +29,7 @@
 using namespace birdgate;
 using birdgate::test::FakeUpstream;
 using birdgate::test::Gate;
+using birdgate::test::lower;
 using birdgate::test::Peer;
 using birdgate::test::waitUntil;
 
@@ -91,11 +94,6 @@ UpstreamResponse answer(int status, std::string body)
     return r;
 }
 
-std::string lower(std::string s)
-{
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 } // namespace
 
 class AppBearerTest : public CppUnit::TestFixture
@@ -110,6 +108,7 @@ class AppBearerTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testRefusalOnTheWireNamesNoSecret);
     CPPUNIT_TEST(testParseTokenAnswerGarbage);
     CPPUNIT_TEST(testBearerAndBasicHeaders);
+    CPPUNIT_TEST(testInstancesShareTheTokenThroughTheStore);
     CPPUNIT_TEST_SUITE_END();
 
   public:
@@ -333,6 +332,40 @@ class AppBearerTest : public CppUnit::TestFixture
                                  return iequals(h.name, "Authorization");
                              })));
         CPPUNIT_ASSERT_EQUAL(std::string("Basic ") + oauth1::base64("id:sec"), *findHeader(r.headers, "Authorization"));
+    }
+
+    void testInstancesShareTheTokenThroughTheStore()
+    {
+        // Two instances on one (Redis) store: one fetch serves both, and a
+        // renewal by one is picked up by the other without a fetch of its own.
+        std::mutex m;
+        std::optional<std::string> stored;
+        auto workers = std::make_shared<WorkerPool>(1);
+        const AppBearer::SharedStore shared{[&] {
+                                                std::lock_guard<std::mutex> lock(m);
+                                                return stored;
+                                            },
+                                            [&](const std::string& t) {
+                                                std::lock_guard<std::mutex> lock(m);
+                                                stored = t;
+                                            },
+                                            workers};
+        std::atomic<int> count{0};
+        auto a = AppBearer::withFetch([&count] { return slowFetch(count, false); }, nullptr);
+        auto b = AppBearer::withFetch([&count] { return slowFetch(count, false); }, nullptr);
+        a->shareThrough(shared);
+        b->shareThrough(shared);
+        CPPUNIT_ASSERT(allEqual(runCallers(2, [&] { return a->token(); }).tokens, "tok1"));
+        CPPUNIT_ASSERT(allEqual(runCallers(2, [&] { return b->token(); }).tokens, "tok1"));
+        CPPUNIT_ASSERT_EQUAL(1, count.load());
+        // b sees a 401: the stored token is the rejected one, so b fetches.
+        CPPUNIT_ASSERT(allEqual(runCallers(1, [&] { return b->renew("tok1"); }).tokens, "tok2"));
+        CPPUNIT_ASSERT_EQUAL(2, count.load());
+        CPPUNIT_ASSERT_EQUAL(std::string("tok2"), stored.value_or(""));
+        // a sees its own 401 later: b's renewal is in the store, no fetch.
+        CPPUNIT_ASSERT(allEqual(runCallers(1, [&] { return a->renew("tok1"); }).tokens, "tok2"));
+        CPPUNIT_ASSERT_EQUAL(2, count.load());
+        workers->stop();
     }
 };
 

@@ -33,6 +33,7 @@ using namespace birdgate;
 using birdgate::test::FakeUpstream;
 using birdgate::test::Gate;
 using birdgate::test::Peer;
+using birdgate::test::run;
 using birdgate::test::waitUntil;
 
 namespace
@@ -54,22 +55,6 @@ struct OpenOnExit
     Gate& gate;
     ~OpenOnExit() { gate.open(); }
 };
-
-template <class T> T run(boost::asio::io_context& ioc, Task<T> task)
-{
-    std::exception_ptr error;
-    std::optional<T> result;
-    boost::asio::co_spawn(ioc, std::move(task), [&](std::exception_ptr e, T value) {
-        if (e)
-            error = e;
-        else
-            result.emplace(std::move(value));
-    });
-    ioc.restart();
-    ioc.run();
-    if (error) std::rethrow_exception(error);
-    return std::move(*result);
-}
 
 UpstreamRequest request(std::string method = "GET", std::string target = "/x", std::string body = {})
 {

@@ -63,6 +63,8 @@ struct AppConfig
     std::string secret;                       // empty: tokens stored unencrypted (warned)
     std::string store;                        // "" means sqlite:<main YAMLPATH>/birdgate.db
     std::vector<std::string> plugins;         // folders searched for <name>.so
+    std::string publicUrl;                    // "" : callback URLs from the request
+    std::vector<std::string> trustedProxies;  // whose X-Forwarded-* are believed
     std::string apiRoot = "https://api.x.com";
     std::string webRoot = "https://x.com"; // OAuth 2.0 authorize page
     std::string streamRoot = "https://api.x.com";
@@ -129,7 +131,9 @@ struct UrlEntry
     YAML::Node cache;  // may be Null
     Origin origin;
     int line = 0;
-    int handlerLine = 0; // of `handler:`, for errors the Gateway reports
+    int handlerLine = 0;       // of `handler:`, for errors the Gateway reports
+    bool authRequired = false; // `auth: true` (or a map with login_url): logged-in sessions only
+    std::string authLoginUrl;  // `auth: {login_url: ...}`: where others are sent (302, ?next=)
 };
 
 /// The handler names a `url:` entry may use, in the order messages list them.

@@ -17,6 +17,9 @@
 //   3. back with denied=: a clear page saying the login was cancelled, with a
 //      link to try again; no loop.
 //
+// The callback URL, the pending state, the new session and the pages are
+// LoginFlow's, shared with the OAuth 2.0 login (OAuth2Login).
+//
 // Built once per url entry, immutable, and given everything it needs through
 // its constructor (no reaching into the handler). serve() is a coroutine:
 // the upstream calls go through TwitterClient and are awaited (no thread
@@ -24,6 +27,7 @@
 #pragma once
 
 #include "birdgate/common/Task.h"
+#include "birdgate/login/LoginFlow.h"
 #include "birdgate/login/RedirectPolicy.h"
 #include "birdgate/server/Answer.h"
 #include "birdgate/server/Endpoint.h"
@@ -52,7 +56,7 @@ class TwitterLogin
 {
   public:
     /// How long a login that has not come back from Twitter is kept.
-    static constexpr long long PENDING_LOGIN_SECONDS = 600;
+    static constexpr long long PENDING_LOGIN_SECONDS = LoginFlow::PENDING_LOGIN_SECONDS;
 
     /// The user a login ends with.
     struct User
@@ -82,7 +86,9 @@ class TwitterLogin
         RedirectPolicy redirect;
         std::vector<std::pair<std::string, std::string>> headers; // the url's configured headers
         Poco::Timespan timeout;
-        std::uint64_t maxAnswer = 64ull << 20; // app.max_answer
+        std::uint64_t maxAnswer = 64ull << 20;   // app.max_answer
+        std::string publicUrl;                   // app.public_url
+        std::vector<std::string> trustedProxies; // app.trusted_proxies
     };
 
     TwitterLogin(Settings settings, KeepToken keep, std::shared_ptr<SessionManager> sessions,
@@ -93,16 +99,11 @@ class TwitterLogin
     Task<void> serve(const Request& request, Answer& answer, const RouteMatch& match, const oauth1::Params& query,
                      std::optional<Session>& session) const;
 
-    /// "http(s)://host[:port]" of this request, as the browser sees it; ""
-    /// for a Host header with anything but host[:port] characters.
-    static std::string originOf(const Request& request);
-
   private:
     Task<void> start(const Request& request, Answer& answer, const RouteMatch& match, const oauth1::Params& query,
                      std::optional<Session>& session) const;
     Task<void> callback(const Request& request, Answer& answer, const std::string& token, const std::string& verifier,
                         std::optional<Session>& session) const;
-    Task<void> cancelled(Answer& answer, const RouteMatch& match, std::optional<Session>& session) const;
     /// POST {api_root}/oauth/<name> through TwitterClient, signed with
     /// `creds` and the `extra` oauth_* parameters; the form-encoded answer,
     /// or nullopt with `error` set.
@@ -113,14 +114,9 @@ class TwitterLogin
     /// the user as Twitter knows them now and their display name. Throws on
     /// any failure.
     Task<void> verifyCredentials(User& user, std::string& displayName) const;
-    void page(Answer& answer, int status, const std::string& title, const std::string& message,
-              const std::string& retryUrl) const;
-    void sendError(Answer& answer, int status, const std::string& message) const;
-    void redirectTo(Answer& answer, const std::string& location) const;
-    void addConfiguredHeaders(Answer& answer) const;
-    std::string stateKey(const char* what) const;
 
     const Settings _settings;
+    const LoginFlow _flow; // the callback URL, pending state, new session, pages
     const KeepToken _keep;
     const std::shared_ptr<SessionManager> _sessions;
     const std::shared_ptr<WorkerPool> _workers;

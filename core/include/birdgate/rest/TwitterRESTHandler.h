@@ -2,7 +2,10 @@
 // entry (DESIGN.md 3), cut the way Envoy cuts a filter:
 //   - RestConfig: its immutable configuration, read once from the kwargs;
 //   - TokenSource: where user tokens are found, kept and forgotten;
-//   - TwitterLogin: the OAuth 1.0a login a GET on the empty API path runs;
+//   - TwitterLogin / OAuth2Login: the login a GET on the empty API path runs
+//     (OAuth 1.0a, or OAuth 2.0 with PKCE for `client_id`);
+//   - AppBearer (`bearer:`), TokenRefresher (OAuth 2.0): the other auth kinds
+//     of DESIGN.md 3.8, each renewing its token once after a 401;
 //   - here: the per-request steps, each a named method, run by serve() in the
 //     order DESIGN.md 3.1 fixes: method (405), XSRF (403), body (413), API
 //     path (400), token (401), cache, upstream (502/504), transforms.
@@ -14,12 +17,17 @@
 #include "birdgate/twitter/TwitterClient.h"
 
 #include "birdgate/config/Kwargs.h"
+#include "birdgate/login/OAuth2Login.h"
 #include "birdgate/login/TwitterLogin.h"
 #include "birdgate/server/Endpoint.h"
 #include "birdgate/server/Services.h"
+#include "birdgate/twitter/AppBearer.h"
+#include "birdgate/twitter/OAuth2Client.h"
 #include "rest/RestConfig.h"
+#include "rest/TokenRefresher.h"
 #include "rest/TokenSource.h"
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -39,6 +47,9 @@ class TwitterRESTHandler : public Endpoint
     static std::span<const KwargSpec> kwargSpec() { return RestConfig::kwargSpec(); }
 
     const std::string& endpointUrl() const { return _config.endpoint; }
+
+    /// A GET of the empty API path of a url that logs users in.
+    bool isLoginRequest(const Request& request, const RouteMatch& match) const override;
 
   private:
     /// One request on its way through the steps (lives in serve()'s frame).
@@ -69,8 +80,8 @@ class TwitterRESTHandler : public Endpoint
     bool checkParams(Call& call) const;
     Task<bool> findToken(Call& call) const;
     Task<void> answerCached(Call& call) const;
-    /// The cache key's identity part for a token: a digest, never the token.
-    const std::string& tokenIdentity(const std::string& tokenKey) const;
+    /// The cache key's identity part for cacheIdentity()'s material: a digest, never a token.
+    const std::string& tokenIdentity(const std::string& material) const;
     /// What the upstream and the transforms make of this request: run once
     /// per request, or once per cache key and expiry when cached.
     Task<std::optional<UpstreamResponse>> fetch(const Call& call, bool& cacheable) const;
@@ -85,8 +96,19 @@ class TwitterRESTHandler : public Endpoint
     /// The request to X for this call, and the limits it is sent with.
     TwitterCall upstreamCall(const Call& call) const;
     UpstreamLimits upstreamLimits() const;
-    /// OAuth 1.0a with the app's credentials and this call's token.
-    OAuth1Authorizer authorizerFor(const Call& call) const;
+    /// OAuth 1.0a with the app's credentials and `token`, or Bearer `token`
+    /// (app-only and OAuth 2.0 kinds).
+    std::unique_ptr<Authorizer> authorizerFor(const TokenSource::Token& token) const;
+    /// Whether a 401 from X is worth one renewal and one retry.
+    bool renewable() const;
+    /// After X answered 401 to `rejected`: the renewed token to retry with
+    /// (bearer: renewed once for all; OAuth 2.0: refreshed once for all), or
+    /// nullopt; `gone` when there is none any more (the answer is then
+    /// `access token missing`).
+    Task<std::optional<TokenSource::Token>> renewAfter401(const Call& call, const TokenSource::Token& rejected,
+                                                          bool& gone) const;
+    /// Who the cache key is for: the token's user, never another's answer.
+    std::string cacheIdentity(const Call& call) const;
     static constexpr std::size_t STREAM_AFTER = 256 * 1024;
     /// False (and `answer` the 500) when a transform fails.
     Task<bool> runTransforms(const Call& call, UpstreamResponse& answer) const;
@@ -110,7 +132,11 @@ class TwitterRESTHandler : public Endpoint
     const Services _services;
     const TokenSource _tokens;
     const TwitterLogin _login;
-    const TwitterClient _client; // every request of this url to X
+    const TwitterClient _client;                     // every request of this url to X
+    std::shared_ptr<AppBearer> _bearer;              // AuthKind::Bearer
+    std::shared_ptr<const OAuth2Client> _oauth2;     // AuthKind::OAuth2
+    std::unique_ptr<const OAuth2Login> _oauth2Login; // AuthKind::OAuth2
+    std::unique_ptr<TokenRefresher> _refresher;      // AuthKind::OAuth2
 };
 
 } // namespace birdgate

@@ -38,6 +38,16 @@ class Endpoint
     /// requests are drained: end answers that never finish by themselves
     /// (a stream), so the drain does not wait for them.
     virtual void shutdown() {}
+
+    /// True when this request starts or completes a login of this url (its
+    /// login start and callback): `auth: true` never stands in front of
+    /// those, or nobody could log in (DESIGN.md 3.8).
+    virtual bool isLoginRequest(const Request& request, const RouteMatch& match) const
+    {
+        (void)request;
+        (void)match;
+        return false;
+    }
 };
 
 } // namespace birdgate

@@ -20,11 +20,14 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 namespace birdgate
 {
+
+class WorkerPool;
 
 /// Authorization: Bearer <token> (an app-only bearer or an OAuth 2.0 user access token).
 class BearerAuthorizer : public Authorizer
@@ -92,6 +95,19 @@ class AppBearer
     std::string tokenBlocking() BIRDGATE_EXCLUDES(_mutex);
     std::string renewBlocking(const std::string& rejected) BIRDGATE_EXCLUDES(_mutex);
 
+    /// Several birdgate instances on one Redis store share one token
+    /// (DESIGN.md 3.8): before fetching, `load` is asked for a token another
+    /// instance stored (used unless it is the one being renewed); a fetched
+    /// token is handed to `save`. Both block: coroutines run them on
+    /// `workers`. Call before the first token().
+    struct SharedStore
+    {
+        std::function<std::optional<std::string>()> load;
+        std::function<void(const std::string&)> save;
+        std::shared_ptr<WorkerPool> workers;
+    };
+    void shareThrough(SharedStore store) { _shared = std::move(store); }
+
     /// False for a literal token.
     bool renewable() const { return _renewable; }
     /// Fetches started so far (tests, metrics).
@@ -108,6 +124,8 @@ class AppBearer
     /// Under the lock: the flight to wait for, and whether this caller leads
     /// it (starts the fetch). `clear`: the current token is rejected.
     std::shared_ptr<SharedResult> joinLocked(bool clear, bool& leader) BIRDGATE_REQUIRES(_mutex);
+    /// The token being renewed ("" when none): a shared one equal to it is not used.
+    std::string rejectedNow() const BIRDGATE_EXCLUDES(_mutex);
     void landed(const std::shared_ptr<SharedResult>& flight, const std::string* token, std::exception_ptr error)
         BIRDGATE_EXCLUDES(_mutex);
     Task<std::string> lead(std::shared_ptr<SharedResult> flight);
@@ -124,11 +142,13 @@ class AppBearer
     std::string _basePath;
     AsyncFetch _fetch;
     BlockingFetch _fetchBlocking;
+    SharedStore _shared;
 
     mutable std::mutex _mutex;
     std::string _token BIRDGATE_GUARDED_BY(_mutex);
     std::shared_ptr<SharedResult> _flight BIRDGATE_GUARDED_BY(_mutex);
     std::size_t _fetches BIRDGATE_GUARDED_BY(_mutex) = 0;
+    std::string _rejected BIRDGATE_GUARDED_BY(_mutex); // the token X refused last
 };
 
 } // namespace birdgate
