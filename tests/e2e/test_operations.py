@@ -166,6 +166,19 @@ class SignalsTest(unittest.TestCase):
         self.assertEqual(bg.stderr_text().count("configuration reloaded"), 10)
         self.assertIsNone(bg.proc.poll())
 
+    def test_a_reload_that_adds_auth_closes_the_url(self):
+        # Same kwargs, only `auth: true` added: the endpoint must not be kept
+        # as it was (open), but rebuilt behind the login check.
+        bg = self.start(config(self.echo.port))
+        self.assertEqual(requests.get(bg.url("/t/search/tweets.json?q=open"), timeout=10).status_code, 200)
+        self.write_config(bg, config(self.echo.port).replace("    handler: TwitterRESTHandler\n",
+                                                             "    handler: TwitterRESTHandler\n    auth: true\n", 1))
+        bg.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: requests.get(bg.url("/t/search/tweets.json?q=closed"), timeout=10).status_code == 401,
+                 what="auth: true to apply")
+        r = requests.get(bg.url("/t/search/tweets.json?q=closed"), timeout=10)
+        self.assertEqual(r.json()["errors"][0]["message"], "login required")
+
     def test_a_broken_reload_keeps_the_old_config_and_names_the_key(self):
         bg = self.start(config(self.echo.port))
         self.write_config(bg, config(self.echo.port, "\n  bad:\n    pattern: /b/(.*)\n    handler: NoSuchHandler\n"))

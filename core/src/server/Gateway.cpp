@@ -27,11 +27,13 @@ namespace birdgate
 namespace
 {
 /// What makes two url entries the same endpoint across a reload: the handler,
-/// the pattern (the sandbox mounts under it) and every kwarg and cache key,
-/// variables already expanded.
+/// the pattern (the sandbox mounts under it), every kwarg and cache key
+/// (variables already expanded) and `auth:` (a url that gains `auth: true`
+/// must get its login check, never keep the open endpoint).
 std::string urlDefinition(const UrlEntry& entry)
 {
-    return entry.handler + '\n' + entry.pattern + '\n' + YAML::Dump(entry.kwargs) + '\n' + YAML::Dump(entry.cache);
+    return entry.handler + '\n' + entry.pattern + '\n' + YAML::Dump(entry.kwargs) + '\n' + YAML::Dump(entry.cache) +
+           "\nauth:" + (entry.authRequired ? "true " + entry.authLoginUrl : "false");
 }
 
 std::string scheduleDefinition(const ScheduleEntry& entry)
