@@ -6,6 +6,7 @@
 
   // Read by the browser test (tests/browser/login.test.mjs).
   window.lastFailMessage = null;
+  window.lastXFailMessage = null;
 
   function text(s) {
     return $('<div>').text(s == null ? '' : String(s)).html();
@@ -87,6 +88,7 @@
 
   $('#timeline-button').on('click', function () {
     window.lastFailMessage = null;
+  window.lastXFailMessage = null;
     busy('#timeline-status', 'Loading');
     $('#timeline-user').prop('hidden', true);
     // The seed's example, as is; the checkbox only lets you see the failure.
@@ -154,6 +156,75 @@
       .fail(function (xhr, status, msg) {
         $('#post-result').empty();
         showError('#post-status', xhr, status, msg);
+      });
+  });
+
+  // ------------------------------------------------------- 6. X API v2
+  // v2 answers {data: [...], includes: {users: [...]}}: the author is looked
+  // up in includes when the request expanded author_id.
+  function xTweetItem(t, users) {
+    var author = users[t.author_id] || {};
+    var li = $('<li class="tweet">');
+    if (author.username) {
+      li.append($('<span class="name">').text(author.name || ''));
+      li.append(' ');
+      li.append($('<span class="screen-name">').text('@' + author.username));
+      li.append(' ');
+    }
+    li.append($('<time>').text(t.created_at || ''));
+    li.append($('<p class="text">').text(t.text || ''));
+    return li;
+  }
+
+  function listXTweets(list, data) {
+    var users = {};
+    $.each((data && data.includes && data.includes.users) || [], function (_, u) { users[u.id] = u; });
+    $(list).empty();
+    $.each((data && data.data) || [], function (_, t) { $(list).append(xTweetItem(t, users)); });
+    return ((data && data.data) || []).length;
+  }
+
+  $('#x-search-form').on('submit', function (e) {
+    e.preventDefault();
+    var q = $('#x-search-q').val();
+    busy('#x-search-status', 'Searching');
+    $.getJSON('x/2/tweets/search/recent',
+              {query: q, expansions: 'author_id', 'tweet.fields': 'created_at,author_id'})
+      .done(function (data) {
+        var n = listXTweets('#x-search-result', data);
+        $('#x-search-status').text(n + ' tweets for "' + q + '"');
+      })
+      .fail(function (xhr, status, msg) {
+        $('#x-search-result').empty();
+        showError('#x-search-status', xhr, status, msg);
+      });
+  });
+
+  $('#x-me-button').on('click', function () {
+    window.lastXFailMessage = null;
+    busy('#x-me-status', 'Loading');
+    $('#x-me-user').prop('hidden', true);
+    $('#x-me-result').empty();
+    $.getJSON('x-user/2/users/me')
+      .then(function (me) {
+        var user = me.data || {};
+        $('#x-me-name').text(user.name || '');
+        $('#x-me-username').text('@' + user.username)
+          .attr('href', 'sandbox/2/users/by/username/' + encodeURIComponent(user.username));
+        $('#x-me-user').prop('hidden', false);
+        return $.getJSON('x-user/2/users/' + encodeURIComponent(user.id) + '/tweets',
+                         {'tweet.fields': 'created_at'});
+      })
+      .done(function (data) {
+        var n = listXTweets('#x-me-result', data);
+        $('#x-me-status').text(n + ' tweets');
+      })
+      .fail(function (xhr, status, msg) {
+        window.lastXFailMessage = msg;
+        showError('#x-me-status', xhr, status, msg);
+        if (msg == 'access token missing')
+          $('#x-me-status').append(' — ', $('<a class="x-login-again" href="x-user/">Log in with X (OAuth 2.0)</a>'),
+                                   ' first.');
       });
   });
 })();

@@ -1,6 +1,8 @@
 // Headless Chromium against the real birdgate on etc/demo.yaml: the demo page,
 // the visitor's OAuth login through the sandbox's authorize page, Cancel, and
-// the persisted login across a restart and for another visitor.
+// the persisted login across a restart and for another visitor; then the X
+// API v2 section: app-only recent search, and the OAuth 2.0 (PKCE) login
+// through the sandbox's i/oauth2/authorize page (Authorize, then Cancel).
 //
 //   BIRDGATE_BIN=build/birdgate BIRDGATE_SOURCE=. node tests/browser/login.test.mjs
 //
@@ -155,6 +157,7 @@ const CHECKS = {
   page: 'the demo page loads at / with jQuery served locally',
   login: 'log in through the sandbox as @birdgate_dev and land back on / (the Referer)',
   persistLogin: 'log in through persist/ as @gramener from /index.html and land back there',
+  xLogin: 'v2: "Log in with X (OAuth 2.0)" goes through the sandbox\'s OAuth 2.0 page and lands back on /',
 };
 
 // Clicks "Show my timeline" with the automatic login off; returns
@@ -211,6 +214,33 @@ async function authorizeAs(page, base, screenName) {
   await onSandboxPage(page, base);
   await page.locator(`input[name="screen_name"][value="${screenName}"]`).check();
   await page.locator('button[name="action"][value="authorize"]').click();
+}
+
+// The sandbox's OAuth 2.0 authorize page (X's i/oauth2/authorize).
+async function onSandboxV2Page(page, base) {
+  await page.waitForURL((u) => u.href.startsWith(base + '/sandbox/i/oauth2/authorize?'), { timeout: STEP_TIMEOUT })
+    .catch(async () => {
+      throw new Error(`expected the sandbox's OAuth 2.0 authorize page, the browser is on ${await whereIs(page)}`);
+    });
+  const h1 = await page.locator('h1').textContent();
+  expect(/birdgate demo/.test(h1), `the sandbox page should name the app "birdgate demo", its h1 is "${h1}"`);
+}
+
+// Clicks "Show me and my tweets" (v2); returns {fail, status, name, username, tweets}.
+async function xMe(page) {
+  await page.evaluate(() => { window.lastXFailMessage = undefined; });
+  await page.locator('#x-me-button').click();
+  await page.waitForFunction(() => (window.lastXFailMessage !== undefined && window.lastXFailMessage !== null) ||
+    /^\d+ tweets$/.test(document.querySelector('#x-me-status').textContent), null, { timeout: STEP_TIMEOUT });
+  return page.evaluate(() => ({
+    fail: window.lastXFailMessage,
+    status: document.querySelector('#x-me-status').textContent,
+    name: document.querySelector('#x-me-user').hidden ? '' : document.querySelector('#x-me-name').textContent,
+    username: document.querySelector('#x-me-user').hidden ? '' :
+      document.querySelector('#x-me-username').textContent,
+    tweets: document.querySelectorAll('#x-me-result li').length,
+    loginLinks: document.querySelectorAll('#x-me-status a.x-login-again').length,
+  }));
 }
 
 // ---------------------------------------------------------------- main
@@ -395,6 +425,83 @@ async function main() {
 
     await check('another visitor (no cookies) uses the persisted token but not the first visitor\'s login',
       secondVisitor, { needs: [CHECKS.persistLogin] });
+
+    // ---------------------------------------------------- X API v2
+    await check('v2: x/2/tweets/search/recent (app-only bearer) lists tweets containing the query', async () => {
+      await page.goto(base + '/');
+      await page.locator('#x-search-q').fill('beer');
+      await page.locator('#x-search-button').click();
+      await page.waitForFunction(() => document.querySelectorAll('#x-search-result li').length > 0 ||
+        document.querySelector('#x-search-status .error'));
+      const err = await page.locator('#x-search-status .error').count();
+      expect(!err, `v2 search failed: ${await page.locator('#x-search-status').textContent()}`);
+      const texts = await page.locator('#x-search-result .text').allTextContents();
+      expect(texts.length > 0, 'no tweets shown');
+      const bad = texts.filter((t) => !/beer/i.test(t));
+      expect(!bad.length, `tweets without "beer": ${JSON.stringify(bad)}`);
+      const authors = await page.locator('#x-search-result .screen-name').allTextContents();
+      expect(authors.length === texts.length && authors.every((a) => /^@\w+$/.test(a)),
+        `authors from includes.users: ${JSON.stringify(authors)}`);
+    }, { needs: [CHECKS.page] });
+
+    await check('v2 before login: x-user/2/users/me fails with msg "access token missing" and offers the login link',
+      async () => {
+        await page.goto(base + '/');
+        const r = await xMe(page);
+        expect(r.fail === 'access token missing', `window.lastXFailMessage is ${JSON.stringify(r.fail)}` +
+          ` (status shown: "${r.status}")`);
+        expect(/401/.test(r.status), `the page should show the 401, it shows "${r.status}"`);
+        expect(r.loginLinks === 1, `the status should offer the login link: "${r.status}"`);
+        expect(!r.username, `a user is shown before login: "${r.username}"`);
+      }, { needs: [CHECKS.page] });
+
+    await check('v2: Cancel on the sandbox\'s OAuth 2.0 page shows "Login cancelled", no loop, no session', async () => {
+      const other = watch(await browser.newContext());
+      try {
+        const p2 = await other.newPage();
+        await p2.goto(base + '/');
+        await p2.locator('#x-login').click();
+        await onSandboxV2Page(p2, base);
+        const navs = [];
+        p2.on('request', (req) => { if (req.isNavigationRequest() && req.frame() === p2.mainFrame()) navs.push(req.url()); });
+        await p2.locator('button[name="action"][value="cancel"]').click();
+        await p2.waitForFunction(() => document.querySelector('h1') &&
+          document.querySelector('h1').textContent.trim() === 'Login cancelled', null, { timeout: STEP_TIMEOUT })
+          .catch(async () => { throw new Error(`after Cancel the browser is on ${await whereIs(p2)}`); });
+        const url = p2.url();
+        expect(url.startsWith(base + '/x-user/?') && /error=access_denied/.test(url), `the cancel page is at ${url}`);
+        await sleep(1000);
+        expect(p2.url() === url, `the page moved on from ${url} to ${p2.url()}`);
+        expect(navs.length <= 3, `${navs.length} navigations after Cancel: ${navs.join(' -> ')}`);
+        await p2.goto(base + '/');
+        const r = await xMe(p2);
+        expect(r.fail === 'access token missing', `after Cancel, x-user/2/users/me gave ${JSON.stringify(r.fail)}` +
+          ` (user "${r.username}")`);
+      } finally {
+        await other.close();
+      }
+    }, { needs: [CHECKS.page] });
+
+    await check(CHECKS.xLogin, async () => {
+      await page.goto(base + '/');
+      await page.locator('#x-login').click();
+      await onSandboxV2Page(page, base);
+      await page.locator('input[name="screen_name"][value="birdgate_dev"]').check();
+      await page.locator('button[name="action"][value="authorize"]').click();
+      await page.waitForURL(base + '/', { timeout: STEP_TIMEOUT }).catch(async () => {
+        throw new Error(`after Authorize the browser is on ${await whereIs(page)}, not ${base}/`);
+      });
+    }, { needs: [CHECKS.page] });
+
+    await check('v2 after login: 2/users/me shows @birdgate_dev and their tweets', async () => {
+      const r = await xMe(page);
+      expect(r.fail === null || r.fail === undefined, `the call failed with ${JSON.stringify(r.fail)}: ${r.status}`);
+      expect(r.username === '@birdgate_dev', `the page shows "${r.username}", not @birdgate_dev`);
+      expect(r.name, 'no name shown');
+      expect(/^\d+ tweets$/.test(r.status), `status "${r.status}"`);
+      const texts = await page.locator('#x-me-result .text').allTextContents();
+      expect(texts.length === r.tweets, `${r.tweets} items, ${texts.length} texts`);
+    }, { needs: [CHECKS.xLogin] });
 
     await check('SIGTERM stops birdgate with exit code 0', async () => {
       const code = await bg.stop();

@@ -243,14 +243,16 @@ class PublicClientAutoApproveTest(unittest.TestCase):
 
 class ExampleConfigsTest(unittest.TestCase):
     """etc/sandbox.yaml and etc/demo.yaml register an OAuth 2.0 client whose
-    callbacks are the demo's /x-user/ url."""
+    callbacks are the demo's /x-user/ url (demo.yaml's follow BIRDGATE_PORT,
+    since birdgate there calls its own sandbox; sandbox.yaml's stay on 9988)."""
 
     def test_example_configs_register_the_demo_callback(self):
         for name in ("sandbox.yaml", "demo.yaml"):
             config = os.path.join(harness.SOURCE, "etc", name)
             with harness.Birdgate(config) as sb:
                 _, challenge = pkce()
-                for cb in ("http://127.0.0.1:9988/x-user/", "http://localhost:9988/x-user/"):
+                port = sb.port if name == "demo.yaml" else 9988
+                for cb in ("http://127.0.0.1:%d/x-user/" % port, "http://localhost:%d/x-user/" % port):
                     q = urllib.parse.urlencode({"response_type": "code", "client_id": "demo-client-id",
                                                 "redirect_uri": cb, "scope": "tweet.read users.read offline.access",
                                                 "state": "s", "code_challenge": challenge,
