@@ -49,6 +49,12 @@ const AppSetting SETTINGS[] = {
     {"session.expiry", T::Int, "2592000", "seconds a login session lasts (30 days)", &AppConfig::sessionExpiry, 1,
      100LL * 365 * 24 * 3600},
     {"access_log", T::String, "", "access log: empty off, - stderr, else a file path", &AppConfig::accessLog},
+    {"access_log_format", T::String, "text", "access log lines: text, or json (one JSON object per line)",
+     &AppConfig::accessLogFormat},
+    {"admin.host", T::String, "127.0.0.1",
+     "admin listener address (/healthz /readyz /metrics); keep it off the public network", &AppConfig::adminHost},
+    {"admin.port", T::Int, "-1", "admin listener port; -1: no admin listener; 0: a free one", &AppConfig::adminPort, -1,
+     65535},
     // A key another part of birdgate reads from AppConfig::raw needs a row too,
     // or it is reported as unknown.
 };
