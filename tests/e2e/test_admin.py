@@ -3,8 +3,9 @@ through the real binary.
 
 Checked: /metrics parsed with Debian's python3-prometheus-client declares every
 family before any request, and its counts match the requests made (per url and
-code, upstream answers, cache hit/miss, connect errors on a dead upstream,
-unrouted paths under url="-", never a request path as a label); /healthz is
+code, upstream answers, cache hit/miss, upstream errors by kind: connect on
+a dead port, timeout on a silent one, tls on a self-signed one; transform
+errors by transform; unrouted paths under url="-", never a request path as a label); /healthz is
 200; /readyz is 503 naming a start-up stream that cannot connect, and 200 once
 every start-up stream streams (the sandbox); the admin paths 404 on the public
 port and the public routes 404 on the admin port; X-Request-Id is kept when
@@ -62,7 +63,7 @@ def value(metrics, family, sample=None, **labels):
     return metrics[family][1].get((sample or family, tuple(sorted(labels.items()))), 0.0)
 
 
-def config(echo_port, dead_port, admin_port):
+def config(echo_port, dead_port, admin_port, silent_port, tls_port):
     ep = "http://127.0.0.1:%d/1.1/" % echo_port
     dead = "http://127.0.0.1:%d/1.1/" % dead_port
     return f"""
@@ -71,10 +72,16 @@ app:
   admin: {{host: 127.0.0.1, port: {admin_port}}}
   access_log: $YAMLPATH/access.log
   access_log_format: json
-  plugins: [{harness.PLUGINS}]
+  plugins: [{harness.PLUGINS}, {harness.FIXTURE_PLUGINS}]
 url:""" + rest_url("plain", "/plain/(.*)", ep) + rest_url("ids", "/ids/(.*)", ep) + rest_url(
         "cached", "/cached/(.*)", ep, """    cache: {duration: 300}
-""") + rest_url("dead", "/dead/(.*)", dead) + f"""
+""") + rest_url("dead", "/dead/(.*)", dead) + rest_url(
+        "silent", "/silent/(.*)", "http://127.0.0.1:%d/1.1/" % silent_port, "      timeout: 1\n") + rest_url(
+        "selfsigned", "/selfsigned/(.*)", "https://127.0.0.1:%d/1.1/" % tls_port) + rest_url(
+        "boom", "/boom/(.*)", ep, """      transform:
+        explodes: {function: throwing.throws}
+        later: {function: good.upper}
+""") + f"""
 schedule:
   dead-stream:
     function: TwitterStream
@@ -97,9 +104,12 @@ class AdminTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.echo = harness.EchoUpstream().__enter__()
+        cls.silent = harness.SilentUpstream().__enter__()
+        cls.tls = harness.TlsUpstream().__enter__()
         cls.dead_port = harness.free_port()  # nothing listens there
         cls.admin_port = harness.free_port()
-        cls.bg = harness.Birdgate(config(cls.echo.port, cls.dead_port, cls.admin_port)).start()
+        cls.bg = harness.Birdgate(
+            config(cls.echo.port, cls.dead_port, cls.admin_port, cls.silent.port, cls.tls.port)).start()
         harness.wait_listening(cls.admin_port, cls.bg.proc)
         # Before any request to the public port.
         cls.first_scrape = requests.get(cls.admin("/metrics"), timeout=10)
@@ -108,6 +118,8 @@ class AdminTest(unittest.TestCase):
     def tearDownClass(cls):
         code = cls.bg.stop()
         cls.echo.__exit__()
+        cls.silent.__exit__()
+        cls.tls.__exit__()
         assert code == 0, (code, cls.bg.stderr_text())
 
     @classmethod
@@ -158,6 +170,9 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(cache_headers, ["MISS", "HIT", "HIT"])
         for _ in range(2):
             self.assertEqual(get("/dead/d.json").status_code, 502)
+        self.assertEqual(get("/silent/s.json").status_code, 504)
+        self.assertEqual(get("/selfsigned/t.json").status_code, 502)
+        self.assertEqual(get("/boom/b.json").status_code, 500)
 
         def delta(family, sample=None, **labels):
             return value(after, family, sample, **labels) - value(before, family, sample, **labels)
@@ -179,6 +194,13 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(delta("birdgate_upstream_errors_total", url="dead", kind="connect"), 2)
         self.assertEqual(delta("birdgate_upstream_errors_total", url="dead", kind="timeout"), 0)
         self.assertEqual(delta("birdgate_upstream_errors_total", url="plain", kind="connect"), 0)
+        self.assertEqual(delta("birdgate_upstream_errors_total", url="silent", kind="timeout"), 1)
+        self.assertEqual(delta("birdgate_requests_total", url="silent", code="504"), 1)
+        self.assertEqual(delta("birdgate_upstream_errors_total", url="selfsigned", kind="tls"), 1)
+        self.assertEqual(delta("birdgate_upstream_errors_total", url="selfsigned", kind="connect"), 0)
+        self.assertEqual(delta("birdgate_transform_errors_total", url="boom", transform="explodes"), 1)
+        self.assertEqual(delta("birdgate_transform_errors_total", url="boom", transform="later"), 0)
+        self.assertEqual(delta("birdgate_requests_total", url="boom", code="500"), 1)
         # The histogram: 5 requests to plain, cumulative buckets ending in +Inf = _count.
         hist = "birdgate_request_duration_seconds"
         self.assertEqual(delta(hist, hist + "_count", url="plain"), 5)
@@ -190,7 +212,7 @@ class AdminTest(unittest.TestCase):
         self.assertEqual([v for _, v in buckets], sorted(v for _, v in buckets))  # cumulative
         # Label values are config names or fixed words, never request data.
         urls = {dict(labels).get("url") for _, samples in after.values() for (_, labels) in samples}
-        self.assertEqual(urls - {None}, {"plain", "ids", "cached", "dead", "-"})
+        self.assertEqual(urls - {None}, {"plain", "ids", "cached", "dead", "silent", "selfsigned", "boom", "-"})
         self.assertGreaterEqual(value(after, "birdgate_connections"), 0)
         self.assertIn(("birdgate_cache_bytes", ()), after["birdgate_cache_bytes"][1])
         self.assertGreater(value(after, "birdgate_cache_bytes"), 0)

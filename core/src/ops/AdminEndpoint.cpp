@@ -40,7 +40,9 @@ Task<void> runProbe(std::shared_ptr<ProbeState> state, std::shared_ptr<Store> st
     {
         // A read of a key nobody writes: the cheapest round trip the
         // interface offers (SQLite: one indexed SELECT; Redis: one GET).
-        co_await workers->run([store] { return store->get("birdgate", "readyz-probe").has_value(); });
+        // Named: g++ 12 mishandles class temporaries in a co_await expression.
+        const auto probe = [store] { return store->get("birdgate", "readyz-probe").has_value(); };
+        co_await workers->run(probe);
     }
     catch (const std::exception& e)
     {
@@ -89,16 +91,14 @@ Task<std::string> AdminEndpoint::probeStore()
 {
     if (!_probes.store || !_probes.workers) co_return std::string();
     bool idle = false;
-    if (!_probing->compare_exchange_strong(idle, true))
-        co_return std::string("an earlier probe has not answered yet");
+    if (!_probing->compare_exchange_strong(idle, true)) co_return std::string("an earlier probe has not answered yet");
     auto executor = co_await asio::this_coro::executor;
     auto state = std::make_shared<ProbeState>(executor);
     state->timer.expires_after(_probes.storeTimeout);
     asio::co_spawn(executor, runProbe(state, _probes.store, _probes.workers, _probing), asio::detached);
     boost::system::error_code ec;
     co_await state->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (!state->done)
-        co_return "no answer within " + std::to_string(_probes.storeTimeout.count()) + " ms";
+    if (!state->done) co_return "no answer within " + std::to_string(_probes.storeTimeout.count()) + " ms";
     co_return state->error;
 }
 
@@ -119,7 +119,8 @@ Task<void> AdminEndpoint::serve(Request& request, Answer& answer, const RouteMat
     }
     if (path == "/metrics")
     {
-        answer.send(200, Metrics::CONTENT_TYPE, _metrics->render(_probes.sample ? _probes.sample() : Metrics::Sample{}));
+        answer.send(200, Metrics::CONTENT_TYPE,
+                    _metrics->render(_probes.sample ? _probes.sample() : Metrics::Sample{}));
         co_return;
     }
     if (path == "/readyz")

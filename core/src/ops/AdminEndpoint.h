@@ -44,11 +44,11 @@ class AdminEndpoint : public Endpoint
 
     struct Probes
     {
-        std::function<Metrics::Sample()> sample;       // gauges read at scrape time
-        std::function<std::vector<NotReady>()> check;  // listener and streams (cheap, non-blocking)
-        std::shared_ptr<Store> store;                  // null: not probed
-        std::shared_ptr<WorkerPool> workers;           // runs the store probe
-        std::string storeName = "store";               // NotReady::name for the store
+        std::function<Metrics::Sample()> sample;      // gauges read at scrape time
+        std::function<std::vector<NotReady>()> check; // listener and streams (cheap, non-blocking)
+        std::shared_ptr<Store> store;                 // null: not probed
+        std::shared_ptr<WorkerPool> workers;          // runs the store probe
+        std::string storeName = "store";              // NotReady::name for the store
         std::chrono::milliseconds storeTimeout{2000};
     };
 

@@ -319,7 +319,8 @@ std::string Metrics::render(const Sample& sample) const
             w.sample("birdgate_stream_messages_total", {{"stream", s.name}, {"kind", kind}}, n);
 
     w.declare("birdgate_stream_reconnects_total", "counter", "Times a stream connected again after losing it.");
-    for (const auto& s : sample.streams) w.sample("birdgate_stream_reconnects_total", {{"stream", s.name}}, s.reconnects);
+    for (const auto& s : sample.streams)
+        w.sample("birdgate_stream_reconnects_total", {{"stream", s.name}}, s.reconnects);
 
     w.declare("birdgate_transform_errors_total", "counter", "Transforms that failed, by url entry and transform.");
     for (const UrlMetrics* u : urls)

@@ -184,8 +184,8 @@ class MetricsTest : public CppUnit::TestFixture
     void testHistogramBoundIsInclusive()
     {
         DurationHistogram h;
-        h.observe(5ms);                    // exactly le="0.005"
-        h.observe(5ms + 1ns);              // just above: le="0.01"
+        h.observe(5ms);                          // exactly le="0.005"
+        h.observe(5ms + 1ns);                    // just above: le="0.01"
         h.observe(std::chrono::nanoseconds(-5)); // a clock going back counts as 0
         DurationHistogram::Snapshot s = h.snapshot();
         CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), s.buckets[0]); // the negative one
@@ -203,8 +203,8 @@ class MetricsTest : public CppUnit::TestFixture
         metrics.url("we\"ird\\url\nname")->transformError("t\"x");
         const std::string text = metrics.render({});
         CPPUNIT_ASSERT(contains(text, "birdgate_requests_total{url=\"we\\\"ird\\\\url\\nname\",code=\"200\"} 1\n"));
-        CPPUNIT_ASSERT(
-            contains(text, "birdgate_transform_errors_total{url=\"we\\\"ird\\\\url\\nname\",transform=\"t\\\"x\"} 1\n"));
+        CPPUNIT_ASSERT(contains(
+            text, "birdgate_transform_errors_total{url=\"we\\\"ird\\\\url\\nname\",transform=\"t\\\"x\"} 1\n"));
         // The raw newline never reaches the text: every line is whole.
         for (const std::string& line : lines(text)) CPPUNIT_ASSERT_MESSAGE(line, !line.starts_with("name"));
     }

@@ -34,8 +34,8 @@ class RequestIdTest : public CppUnit::TestFixture
   public:
     void testSaneIdsKept()
     {
-        for (const char* id : {"a", "abc-123", "4f0c2b6e-9d1a-4c3e-8f7a-0123456789ab", "req_1.2:3", "dGVzdA+/==",
-                               "svc@host", "0123456789abcdef0123456789abcdef"})
+        for (const char* id : {"a", "abc-123", "4f0c2b6e-9d1a-4c3e-8f7a-0123456789ab", "req_1.2:3",
+                               "dGVzdA+/==", "svc@host", "0123456789abcdef0123456789abcdef"})
         {
             CPPUNIT_ASSERT_MESSAGE(id, RequestId::sane(id));
             CPPUNIT_ASSERT_EQUAL(std::string(id), RequestId::accept(id));

@@ -61,7 +61,7 @@ class DurationHistogram
     struct Snapshot
     {
         std::array<std::uint64_t, BOUNDS.size() + 1> buckets{}; // not cumulative; last: above every bound
-        std::uint64_t count = 0; // the buckets' total
+        std::uint64_t count = 0;                                // the buckets' total
         double sumSeconds = 0;
     };
     Snapshot snapshot() const;
@@ -128,7 +128,7 @@ class UrlMetrics
     std::atomic<std::uint64_t> _cacheHits{0};
     std::atomic<std::uint64_t> _cacheMisses{0};
     DurationHistogram _duration;
-    std::vector<std::string> _transformNames;                   // fixed at construction; "-" last
+    std::vector<std::string> _transformNames;                       // fixed at construction; "-" last
     std::unique_ptr<std::atomic<std::uint64_t>[]> _transformErrors; // one per name
 };
 
