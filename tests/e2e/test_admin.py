@@ -357,6 +357,13 @@ class AdminConfigTest(unittest.TestCase):
         code, out, _ = harness.run_check("app:\n  listen: {port: 9400}\n  admin: {port: 9400}\nurl: {}\n")
         self.assertEqual(code, 78, out)
         self.assertIn("app.admin.port", out)
+        # Valid, but said out loud: the admin paths have no authentication.
+        code, out, _ = harness.run_check("app:\n  admin: {host: 0.0.0.0, port: 0}\nurl: {}\n")
+        self.assertEqual(code, 0, out)
+        self.assertIn("app.admin.host: 0.0.0.0 is not a loopback address", out)
+        code, out, _ = harness.run_check("app:\n  admin: {host: 127.0.0.1, port: 0}\nurl: {}\n")
+        self.assertEqual(code, 0, out)
+        self.assertNotIn("app.admin.host", out)
 
 
 if __name__ == "__main__":

@@ -30,14 +30,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     if (RequestId::sane(input))
         FUZZ_CHECK(id == input, "a sane id was replaced: " + shown);
     else
-        FUZZ_CHECK(id.size() == 32 && std::all_of(id.begin(), id.end(),
-                                                  [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }),
+        FUZZ_CHECK(id.size() == 32 &&
+                       std::all_of(id.begin(), id.end(),
+                                   [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }),
                    "a replacement that is not 32 hex digits: " + shown);
 
     // Request targets are ASCII (RequestHead refuses other bytes) and so are
     // ids and client addresses: only such lines need to be JSON.
-    if (std::any_of(input.begin(), input.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
-        return 0;
+    if (std::any_of(input.begin(), input.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) return 0;
     static AccessLog log("-", AccessLog::Format::Json); // line() only: nothing is written
     AccessRecord record;
     record.client = "127.0.0.1";

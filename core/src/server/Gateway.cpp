@@ -95,6 +95,11 @@ Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warni
     if (_config.app.adminPort > 0 && _config.app.adminPort == _config.app.port)
         throw ConfigError(_config.mainFile, 0, "app.admin.port",
                           "a port other than app.listen.port (the admin paths are never served on the public port)");
+    if (const std::string& host = _config.app.adminHost;
+        _config.app.adminPort >= 0 && host != "localhost" && !host.starts_with("127.") && host != "::1")
+        _warnings.push_back(_config.mainFile + ": app.admin.host: " + host +
+                            " is not a loopback address: /metrics and /readyz will be reachable from the network "
+                            "(they have no authentication)");
     if (!_config.app.accessLog.empty())
     {
         try
