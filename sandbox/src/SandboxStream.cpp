@@ -49,7 +49,7 @@ std::optional<long long> parseCount(const std::string& text)
 
 bool isInjectable(const std::string& kind)
 {
-    for (const char* k : {"limit", "delete", "warning", "disconnect", "scrub_geo", "not_json"})
+    for (const char* k : {"limit", "delete", "warning", "disconnect", "scrub_geo", "not_json", "error"})
         if (kind == k) return true;
     return false;
 }
@@ -103,8 +103,8 @@ void SandboxStream::control(const Control& request)
     bool half = halfText == "true" || halfText == "1" || halfText == "yes";
     for (const auto& kind : request.inject)
         if (!isInjectable(kind))
-            throw std::invalid_argument("inject: limit, delete, warning, disconnect, scrub_geo or not_json (got '" +
-                                        kind + "')");
+            throw std::invalid_argument(
+                "inject: limit, delete, warning, disconnect, scrub_geo, not_json or error (got '" + kind + "')");
 
     std::lock_guard lock(_mutex);
     if (mode == "normal")
@@ -307,12 +307,13 @@ Task<void> SandboxStream::serve(Answer& answer, const Filter& filter)
     bool half = false;
     const bool fast = _options.rate <= 0;
     const auto keepalive = std::chrono::duration<double>(_options.keepalive > 0 ? _options.keepalive : 1e9);
-    const auto start = Steady::now();
+    auto start = Steady::now();
     out.lastWrite = start;
 
     auto nextTweet = [&](std::uint64_t& id) {
         long long ms = 0;
         id = nextId(ms);
+        if (filter.v2) return filter.v2(id, ms, n);
         const bool byFollow = !filter.follow.empty() && (pools.empty() || n % 2 == 1);
         const TweetPool& pool = (!byFollow && !pools.empty()) ? pools[n % pools.size()] : generic;
         SandboxTweet t =
@@ -345,9 +346,18 @@ Task<void> SandboxStream::serve(Answer& answer, const Filter& filter)
             return std::string("{\"scrub_geo\":{\"user_id\":783214,\"user_id_str\":\"783214\","
                                "\"up_to_status_id\":1125000000000000000,\"up_to_status_id_str\":"
                                "\"1125000000000000000\"}}");
+        if (kind == "disconnect" && filter.v2)
+            return std::string("{\"errors\":[{\"title\":\"operational-disconnect\",\"disconnect_type\":"
+                               "\"UpstreamOperationalDisconnect\",\"detail\":\"This stream has been disconnected "
+                               "upstream for operational reasons.\",\"type\":\"https://api.twitter.com/2/problems/"
+                               "operational-disconnect\"}]}");
         if (kind == "disconnect")
             return std::string(
                 "{\"disconnect\":{\"code\":7,\"stream_name\":\"sandbox-statuses\",\"reason\":\"Admin Logout\"}}");
+        if (kind == "error")
+            return std::string("{\"errors\":[{\"title\":\"ConnectionException\",\"detail\":\"The sandbox "
+                               "reports a problem on this connection.\",\"type\":\"https://api.twitter.com/2/"
+                               "problems/streaming-connection\"}]}");
         return std::string("this line is not JSON {\"id\":");
     };
 
@@ -403,7 +413,8 @@ Task<void> SandboxStream::serve(Answer& answer, const Filter& filter)
                 co_return;
             }
             ++_stalls;
-            break; // to the stall loop below
+            filter.hold.reset(); // a stalled connection no longer counts against its app
+            break;               // to the stall loop below
         }
 
         // ---- pacing and keep-alives
@@ -414,14 +425,31 @@ Task<void> SandboxStream::serve(Answer& answer, const Filter& filter)
             for (auto now = Steady::now(); now < due && !_ending; now = Steady::now())
             {
                 if (now - out.lastWrite >= keepalive && !co_await out.write("\r\n")) co_return;
-                co_await out.pause(std::min<Steady::duration>(due - now, std::chrono::milliseconds(50)));
+                // Wake for the tweet, the next keep-alive or endAll(), whichever is first.
+                const auto nextKeepalive =
+                    out.lastWrite + std::chrono::duration_cast<Steady::duration>(keepalive) - Steady::now();
+                Steady::duration slice = std::min<Steady::duration>(due - now, std::chrono::milliseconds(50));
+                if (nextKeepalive < slice) slice = nextKeepalive;
+                if (slice < Steady::duration::zero()) slice = Steady::duration::zero();
+                co_await out.pause(slice);
             }
             if (_ending) break;
         }
 
         // ---- the tweet
         std::uint64_t id = 0;
-        out.batch += nextTweet(id);
+        std::string message = nextTweet(id);
+        if (message.empty()) // v2 without a rule to match: keep-alives only
+        {
+            if (!co_await out.flushBatch()) co_return;
+            if (Steady::now() - out.lastWrite >= keepalive && !co_await out.write("\r\n")) co_return;
+            co_await out.pause(std::chrono::milliseconds(50));
+            // The pace starts over once rules exist: no burst to catch up.
+            start = Steady::now() - std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(
+                                        fast ? 0.0 : static_cast<double>(n) / _options.rate));
+            continue;
+        }
+        out.batch += message;
         out.batchIds.push_back(id);
         ++n;
         if ((!fast || out.batch.size() >= BATCH_BYTES) && !co_await out.flushBatch()) co_return;

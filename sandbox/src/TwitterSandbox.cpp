@@ -8,6 +8,8 @@
 // JSON. Errors are Twitter's {"errors":[{"code":N,"message":"..."}]}.
 #include "birdgate/sandbox/TwitterSandbox.h"
 
+#include "SandboxCall.h"
+
 #include "birdgate/common/HttpErrors.h"
 #include "birdgate/twitter/OAuth1.h"
 
@@ -36,8 +38,10 @@ namespace
 const KwargSpec SPEC[] = {
     {"seed", KwargType::Int, "1", "seed of the synthetic users and tweets: same seed and request, same answer"},
     {"apps", KwargType::Any, nullptr,
-     "list of {key, secret, name}: consumer credentials accepted; name shows on the authorize page "
-     "(default: one app, key sandbox-key, secret sandbox-secret)"},
+     "list of {key, secret, name, client_id, client_secret, callbacks, scopes}: consumer credentials accepted; "
+     "name shows on the authorize pages; client_id makes it an OAuth 2.0 client too (confidential with "
+     "client_secret, public without), callbacks its exact redirect URIs, scopes what it may ask for (default "
+     "all of X's) (default: one app, key sandbox-key, secret sandbox-secret, no OAuth 2.0)"},
     {"users", KwargType::Any, nullptr,
      "list of {screen_name, access_key, access_secret}: pre-issued user tokens, also offered on the authorize "
      "page (default: sandbox_user with sandbox-access-key / sandbox-access-secret; [] for none)"},
@@ -50,21 +54,18 @@ const KwargSpec SPEC[] = {
     {"stream_rate", KwargType::Number, "10",
      "statuses/filter.json: tweets per second per connection; 0 = as fast as possible (benchmarks)"},
     {"keepalive", KwargType::Number, "30", "statuses/filter.json: seconds without a tweet before a \\r\\n keep-alive"},
+    {"token_lifetime", KwargType::Int, "7200",
+     "seconds an OAuth 2.0 user access token lives (its expires_in); shorten it to test refreshes"},
+    {"auto_approve", KwargType::String, nullptr,
+     "screen name: i/oauth2/authorize answers at once as that user after validating the request (tests "
+     "without a browser); absent: the Authorize/Cancel page"},
     {"stream_faults", KwargType::Map, nullptr,
      "statuses/filter.json faults from the start, as POST /_control/stream takes them: {mode, status, count, "
      "chunk, after, half, inject}"},
 };
 
-const char* JSON_TYPE = "application/json;charset=utf-8";
 constexpr long long CURSOR_BASE = 1600000000000000000LL;
 
-// Twitter's error codes and messages.
-struct TwitterError
-{
-    int status;
-    int code;
-    const char* message;
-};
 const TwitterError NOT_FOUND{404, 34, "Sorry, that page does not exist."};
 const TwitterError BAD_AUTH{401, 32, "Could not authenticate you."};
 const TwitterError BAD_TOKEN{401, 89, "Invalid or expired token."};
@@ -81,82 +82,6 @@ const TwitterError BAD_APP_CREDENTIALS{403, 99, "Unable to verify your credentia
 const TwitterError NO_GRANT{403, 170, "Missing required parameter: grant_type"};
 const TwitterError BAD_CALLBACK{400, 215, "Bad Authentication data: oauth_callback must be an http(s) URL or oob."};
 const TwitterError INTERNAL{500, 131, "Internal error."};
-
-std::string lowered(std::string_view s)
-{
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-std::string trimmed(std::string_view s)
-{
-    size_t b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos) return {};
-    size_t e = s.find_last_not_of(" \t\r\n");
-    return std::string(s.substr(b, e - b + 1));
-}
-
-bool startsWithNoCase(std::string_view s, std::string_view prefix)
-{
-    return s.size() >= prefix.size() && lowered(s.substr(0, prefix.size())) == prefix;
-}
-
-std::optional<std::uint64_t> parseUnsigned(std::string_view s)
-{
-    if (s.empty() || s.size() > 20) return std::nullopt;
-    std::uint64_t v = 0;
-    for (char c : s)
-    {
-        if (c < '0' || c > '9') return std::nullopt;
-        std::uint64_t d = static_cast<std::uint64_t>(c - '0');
-        if (v > (UINT64_MAX - d) / 10) return std::nullopt;
-        v = v * 10 + d;
-    }
-    return v;
-}
-
-std::optional<long long> parseSigned(std::string_view s)
-{
-    bool negative = !s.empty() && s[0] == '-';
-    auto v = parseUnsigned(negative ? s.substr(1) : s);
-    if (!v || *v > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
-    return negative ? -static_cast<long long>(*v) : static_cast<long long>(*v);
-}
-
-std::vector<std::string> splitCommas(const std::string& s)
-{
-    std::vector<std::string> out;
-    size_t pos = 0;
-    while (pos <= s.size())
-    {
-        size_t comma = s.find(',', pos);
-        if (comma == std::string::npos) comma = s.size();
-        std::string item = trimmed(std::string_view(s).substr(pos, comma - pos));
-        if (!item.empty()) out.push_back(item);
-        pos = comma + 1;
-    }
-    return out;
-}
-
-int codePointCount(std::string_view s)
-{
-    int n = 0;
-    for (unsigned char c : s)
-        if ((c & 0xC0) != 0x80) ++n;
-    return n;
-}
-
-// callback + ?|& + params, keeping any #fragment last.
-std::string withQuery(const std::string& url, const std::string& params)
-{
-    size_t hash = url.find('#');
-    std::string base = url.substr(0, hash);
-    std::string fragment = hash == std::string::npos ? "" : url.substr(hash);
-    base += base.find('?') == std::string::npos ? '?' : '&';
-    return base + params + fragment;
-}
 
 std::string requiredString(const YAML::Node& item, const char* key, const Origin& origin, const std::string& where,
                            size_t index)
@@ -182,84 +107,6 @@ void warnUnknown(const YAML::Node& item, std::initializer_list<const char*> know
     }
 }
 } // namespace
-
-// ------------------------------------------------------------ per request
-
-struct TwitterSandbox::Call
-{
-    Request& request;
-    Answer& answer;
-    const Route* route = nullptr;
-    long long now = 0;
-    oauth1::Params query;
-    oauth1::Params form;
-    // Identity after authenticate(): the token that counts against the rate
-    // limit, and the user (absent for an app-only bearer).
-    std::string token;
-    std::optional<SandboxUser> user;
-    std::optional<RateLimiter::Result> rate;
-    // Set by statusesFilter once the filter is valid: serve() then streams.
-    std::optional<SandboxStream::Filter> stream;
-
-    Call(Request& req, Answer& ans) : request(req), answer(ans) {}
-
-    std::optional<std::string> param(const std::string& name) const
-    {
-        for (const auto* list : {&query, &form})
-            for (const auto& [k, v] : *list)
-                if (k == name) return v;
-        return std::nullopt;
-    }
-
-    /// Every value of `name`, joined by commas (users/lookup lists).
-    std::string joined(const std::string& name) const
-    {
-        std::string out;
-        for (const auto* list : {&query, &form})
-            for (const auto& [k, v] : *list)
-                if (k == name)
-                {
-                    if (!out.empty()) out.push_back(',');
-                    out += v;
-                }
-        return out;
-    }
-
-    int count(int defaultValue, int maxValue) const
-    {
-        auto v = param("count");
-        auto n = v ? parseSigned(*v) : std::nullopt;
-        if (!n) return defaultValue;
-        return static_cast<int>(std::clamp<long long>(*n, 1, maxValue));
-    }
-
-    std::optional<std::uint64_t> id(const std::string& name) const
-    {
-        auto v = param(name);
-        return v ? parseUnsigned(*v) : std::nullopt;
-    }
-
-    void rateHeaders()
-    {
-        if (!rate) return;
-        answer.set("x-rate-limit-limit", std::to_string(rate->limit));
-        answer.set("x-rate-limit-remaining", std::to_string(rate->remaining));
-        answer.set("x-rate-limit-reset", std::to_string(rate->reset));
-    }
-
-    void send(int status, const std::string& contentType, const std::string& body)
-    {
-        // The phrase Poco's server sent for 413 before the conversion.
-        answer.send(status, contentType, body, status == 413 ? "Request Entity Too Large" : "");
-        rateHeaders();
-    }
-
-    void json(const std::string& body) { send(200, JSON_TYPE, body); }
-
-    void error(const TwitterError& e) { send(e.status, JSON_TYPE, errorBody(e.code, e.message)); }
-
-    void error(int status, int code, const std::string& message) { send(status, JSON_TYPE, errorBody(code, message)); }
-};
 
 struct TwitterSandbox::OAuthHeader
 {
@@ -291,6 +138,11 @@ const TwitterSandbox::Route TwitterSandbox::ROUTES[] = {
     {"oauth/authenticate", Access::Page, false, &TwitterSandbox::authorizePage},
     {"oauth/access_token", Access::Self, true, &TwitterSandbox::accessToken},
     {"oauth2/token", Access::Self, true, &TwitterSandbox::oauth2Token},
+    {"2/oauth2/token", Access::Self, true, &TwitterSandbox::oauth2CodeToken},
+    {"2/oauth2/revoke", Access::Self, true, &TwitterSandbox::oauth2Revoke},
+    {"i/oauth2/authorize", Access::Page, false, &TwitterSandbox::oauth2Authorize},
+    {"2/tweets/search/stream", Access::Self, false, &TwitterSandbox::searchStreamV2},
+    {"2/tweets/search/stream/rules", Access::Self, false, &TwitterSandbox::searchStreamRulesV2},
 };
 
 const TwitterSandbox::Route* TwitterSandbox::findRoute(const std::string& path) const
@@ -315,6 +167,69 @@ long long checkedInt(const Kwargs& kw, const char* name, long long lo, long long
     if (v < lo || v > hi) kw.fail(name, "an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
     return v;
 }
+
+// The OAuth 2.0 side of an `apps:` entry, when it has a client_id.
+std::optional<SandboxClient> oauth2Client(const YAML::Node& item, const std::string& name, const Origin& origin,
+                                          size_t index)
+{
+    const std::string where = "apps[" + std::to_string(index) + "].";
+    auto fail = [&](const char* key, const std::string& expected) {
+        YAML::Node at = item[key] ? item[key] : item;
+        throw ConfigError(origin.file, at.Mark().line + 1, where + key, expected);
+    };
+    for (const char* key : {"client_secret", "callbacks", "scopes"})
+        if (item[key] && !item["client_id"]) fail(key, "only with client_id (an OAuth 2.0 client)");
+    if (!item["client_id"]) return std::nullopt;
+    SandboxClient c;
+    c.clientId = requiredString(item, "client_id", origin, "apps", index);
+    c.name = name;
+    if (item["client_secret"]) c.clientSecret = requiredString(item, "client_secret", origin, "apps", index);
+    // A list, or one string of space- (or comma-) separated items.
+    auto items = [&](const char* key) {
+        std::vector<std::string> out;
+        YAML::Node n = item[key];
+        if (!n) return out;
+        if (n.IsScalar())
+        {
+            std::string text = n.Scalar();
+            std::replace(text.begin(), text.end(), ',', ' ');
+            for (const auto& w : SandboxData::queryWords(text)) out.push_back(w);
+        }
+        else if (n.IsSequence())
+        {
+            for (const auto& v : n)
+            {
+                if (!v.IsScalar() || trimmed(v.Scalar()).empty()) fail(key, "a list of strings");
+                out.push_back(trimmed(v.Scalar()));
+            }
+        }
+        else
+            fail(key, "a list of strings, or one space-separated string");
+        return out;
+    };
+    for (const auto& cb : items("callbacks"))
+    {
+        if ((!startsWithNoCase(cb, "http://") && !startsWithNoCase(cb, "https://")) ||
+            cb.find('#') != std::string::npos)
+            fail("callbacks", "absolute http(s) URLs without a #fragment (X's rule for callback URLs)");
+        c.callbacks.push_back(cb);
+    }
+    if (c.callbacks.empty()) fail("callbacks", "at least one callback URL (the exact redirect_uri of the login)");
+    if (item["scopes"])
+    {
+        for (const auto& sc : items("scopes"))
+        {
+            if (!SandboxOAuth2::knownScopes().count(sc))
+                fail("scopes",
+                     "X's scopes (" + SandboxOAuth2::joinScopes(SandboxOAuth2::knownScopes()) + "), not '" + sc + "'");
+            c.scopes.insert(sc);
+        }
+        if (c.scopes.empty()) fail("scopes", "at least one scope");
+    }
+    else
+        c.scopes = SandboxOAuth2::knownScopes();
+    return c;
+}
 } // namespace
 
 TwitterSandbox::TwitterSandbox(const UrlEntry& entry, const AppConfig& app, std::vector<std::string>* warnings)
@@ -326,6 +241,7 @@ TwitterSandbox::TwitterSandbox(const UrlEntry& entry, const AppConfig& app, std:
 TwitterSandbox::TwitterSandbox(const Kwargs& kw, const UrlEntry& entry, const AppConfig& app,
                                std::vector<std::string>* warnings)
     : _name(entry.name), _data(kw.integer("seed"), static_cast<int>(checkedInt(kw, "statuses", 1, 100000))),
+      _oauth2(SystemClock::instance(), checkedInt(kw, "token_lifetime", 1, 10LL * 365 * 86400)),
       _limiter(static_cast<int>(checkedInt(kw, "rate_limit", 0, 1000000000))),
       _clockSkew(static_cast<int>(checkedInt(kw, "clock_skew", 0, 10LL * 365 * 86400))),
       _latency(static_cast<int>(checkedInt(kw, "latency", 0, 600000))), _maxBody(app.maxBody)
@@ -345,8 +261,10 @@ TwitterSandbox::TwitterSandbox(const Kwargs& kw, const UrlEntry& entry, const Ap
             a.key = requiredString(item, "key", entry.origin, "apps", i);
             a.secret = requiredString(item, "secret", entry.origin, "apps", i);
             a.name = item["name"] && item["name"].IsScalar() ? item["name"].Scalar() : a.key;
-            warnUnknown(item, {"key", "secret", "name"}, entry.origin, ctx + ".apps", warnings);
+            warnUnknown(item, {"key", "secret", "name", "client_id", "client_secret", "callbacks", "scopes"},
+                        entry.origin, ctx + ".apps", warnings);
             _oauth.addApp(a);
+            if (auto client = oauth2Client(item, a.name, entry.origin, i)) _oauth2.addClient(*client);
         }
     }
     else
@@ -354,6 +272,12 @@ TwitterSandbox::TwitterSandbox(const Kwargs& kw, const UrlEntry& entry, const Ap
         _oauth.addApp({"sandbox-key", "sandbox-secret", "birdgate sandbox"});
     }
     _oauth.setEpoch(kw.str("token_epoch"));
+    if (auto name = kw.optStr("auto_approve"))
+    {
+        if (!SandboxData::validScreenName(*name)) kw.fail("auto_approve", "a screen name (1-15 of [A-Za-z0-9_])");
+        _autoApprove = *name;
+        rememberName(_autoApprove);
+    }
 
     YAML::Node users = kw.node("users");
     std::vector<SandboxAccessToken> tokens;
@@ -396,6 +320,7 @@ TwitterSandbox::TwitterSandbox(const Kwargs& kw, const UrlEntry& entry, const Ap
     streamOptions.keepalive = kw.number("keepalive");
     if (!(streamOptions.keepalive > 0 && streamOptions.keepalive <= 3600)) kw.fail("keepalive", "seconds, above 0");
     _stream = std::make_unique<SandboxStream>(_data, streamOptions);
+    _streamV2 = std::make_unique<SandboxStreamV2>(_data, _oauth, *_stream);
     YAML::Node faults = kw.node("stream_faults");
     if (faults.IsDefined() && faults.IsMap())
     {
@@ -443,7 +368,7 @@ Task<void> TwitterSandbox::serve(Request& request, Answer& answer, const RouteMa
         co_await timer.async_wait(boost::asio::use_awaitable);
     }
     Call call(request, answer);
-    call.now = static_cast<long long>(std::time(nullptr));
+    call.now = std::chrono::duration_cast<std::chrono::seconds>(_clock.load()->now().time_since_epoch()).count();
     // Read the whole body first, whatever happens next, so keep-alive
     // connections stay in step; one too large is answered 413 below, after
     // the route and method checks, and closes the connection.
@@ -480,17 +405,22 @@ void TwitterSandbox::dispatch(Call& call, const RouteMatch& match, bool tooLarge
         return streamControl(call, body);
     }
     call.route = findRoute(path);
+    if (!call.route && path.starts_with("2/")) return dispatchV2(call, path, tooLarge);
     const std::string& method = request.method;
     if (!call.route || (method != "GET" && method != "POST") || (call.route->postOnly && method != "POST"))
         return call.error(NOT_FOUND);
     if (tooLarge) return call.error(413, 413, "Request body too large.");
 
+    // The OAuth 2.0 endpoints answer RFC 6749's JSON errors, the rest Twitter's.
+    const bool oauth2 = path.starts_with("2/oauth2/");
     std::string_view query = request.query();
     if (request.target.find('?') != std::string::npos && !oauth1::parseForm(query, call.query))
-        return call.error(400, 400, "Malformed percent-encoding in the query string.");
+        return oauth2 ? oauth2Error(call, {"invalid_request", "malformed percent-encoding in the query string"})
+                      : call.error(400, 400, "Malformed percent-encoding in the query string.");
     if (startsWithNoCase(request.contentType(), "application/x-www-form-urlencoded") &&
         !oauth1::parseForm(body, call.form))
-        return call.error(400, 400, "Malformed percent-encoding in the form body.");
+        return oauth2 ? oauth2Error(call, {"invalid_request", "malformed percent-encoding in the form body"})
+                      : call.error(400, 400, "Malformed percent-encoding in the form body.");
 
     if (call.route->access == Access::AppOrUser || call.route->access == Access::User)
     {
@@ -621,27 +551,27 @@ bool TwitterSandbox::authenticate(Call& call)
         return true;
     }
 
+    int code = oauth1User(call);
+    if (code) call.error(code == 135 ? BAD_TIME : code == 89 ? BAD_TOKEN : BAD_AUTH);
+    return code == 0;
+}
+
+int TwitterSandbox::oauth1User(Call& call)
+{
     OAuthHeader h;
-    int code = parseOAuthHeader(call, h);
-    if (code)
-    {
-        call.error(code == 135 ? BAD_TIME : BAD_AUTH);
-        return false;
-    }
+    if (int code = parseOAuthHeader(call, h)) return code;
     auto token = h.token.empty() ? std::nullopt : _oauth.accessToken(h.token);
-    if (!token || (!token->appKey.empty() && token->appKey != h.consumerKey))
-    {
-        call.error(BAD_TOKEN);
-        return false;
-    }
-    if (!signatureMatches(call, h, h.app->secret, token->secret))
-    {
-        call.error(BAD_AUTH);
-        return false;
-    }
+    if (!token || (!token->appKey.empty() && token->appKey != h.consumerKey)) return 89;
+    if (!signatureMatches(call, h, h.app->secret, token->secret)) return 32;
     call.token = token->token;
     call.user = userFor(token->screenName);
-    return true;
+    return 0;
+}
+
+void TwitterSandbox::setClock(Clock& clock)
+{
+    _clock = &clock;
+    _oauth2.setClock(clock);
 }
 
 // -------------------------------------------------------------- user state
@@ -750,6 +680,7 @@ std::vector<SandboxTweet> TwitterSandbox::collect(const TweetPool& pool, const s
 void TwitterSandbox::appendTweets(std::string& out, const std::vector<SandboxTweet>& tweets,
                                   SandboxData::TweetStyle style) const
 {
+    rememberTweets(tweets); // any id served resolves through 2/tweets/:id
     out.push_back('[');
     for (size_t i = 0; i < tweets.size(); ++i)
     {
@@ -837,9 +768,17 @@ void TwitterSandbox::statusesUpdate(Call& call)
     if (!status || trimmed(*status).empty()) return call.error(NO_STATUS);
     if (codePointCount(*status) > 280) return call.error(TOO_LONG);
 
+    SandboxTweet t = post(call.user->screenName, *status);
+    std::string out;
+    _data.appendTweetJson(out, t, userFor(t.author), {});
+    call.json(out);
+}
+
+SandboxTweet TwitterSandbox::post(const std::string& author, const std::string& text)
+{
     SandboxTweet t;
-    t.text = *status;
-    t.author = call.user->screenName;
+    t.text = text;
+    t.author = author;
     t.source = 3;
     rememberName(t.author);
     {
@@ -871,9 +810,59 @@ void TwitterSandbox::statusesUpdate(Call& call)
         _allPosts.push_front(t);
         if (_allPosts.size() > MAX_POSTS) _allPosts.pop_back();
     }
-    std::string out;
-    _data.appendTweetJson(out, t, userFor(t.author), {});
-    call.json(out);
+    rememberTweets({t});
+    return t;
+}
+
+int TwitterSandbox::deletePost(std::uint64_t id, const std::string& author)
+{
+    std::unique_lock lock(_stateMutex);
+    auto it = std::find_if(_allPosts.begin(), _allPosts.end(), [&](const SandboxTweet& t) { return t.id == id; });
+    if (it == _allPosts.end()) return 0;
+    if (lowered(it->author) != lowered(author)) return -1;
+    _allPosts.erase(it);
+    auto& mine = _posts[lowered(author)];
+    std::erase_if(mine, [&](const SandboxTweet& t) { return t.id == id; });
+    lock.unlock();
+    std::lock_guard<std::mutex> known(_tweetMutex);
+    _knownTweets.erase(id); // its id stays in _knownOrder until evicted: harmless
+    return 1;
+}
+
+std::optional<SandboxTweet> TwitterSandbox::findTweet(std::uint64_t id) const
+{
+    std::lock_guard<std::mutex> lock(_tweetMutex);
+    auto it = _knownTweets.find(id);
+    if (it == _knownTweets.end()) return std::nullopt;
+    return it->second;
+}
+
+void TwitterSandbox::rememberTweets(const std::vector<SandboxTweet>& tweets) const
+{
+    std::lock_guard<std::mutex> lock(_tweetMutex);
+    for (const auto& t : tweets)
+    {
+        if (!_knownTweets.emplace(t.id, t).second) continue;
+        _knownOrder.push_back(t.id);
+        while (_knownOrder.size() > MAX_KNOWN_TWEETS)
+        {
+            _knownTweets.erase(_knownOrder.front());
+            _knownOrder.pop_front();
+        }
+    }
+}
+
+std::optional<SandboxUser> TwitterSandbox::userById(std::uint64_t id) const
+{
+    std::optional<std::string> name = _data.populationName(id);
+    if (!name)
+    {
+        std::shared_lock lock(_stateMutex);
+        auto it = _knownNames.find(id);
+        if (it == _knownNames.end()) return std::nullopt;
+        name = it->second;
+    }
+    return userFor(*name);
 }
 
 // ------------------------------------------------------------------- users
@@ -1032,6 +1021,22 @@ void TwitterSandbox::statusesFilter(Call& call)
     call.stream = std::move(filter); // serve() streams once this returns
 }
 
+void TwitterSandbox::searchStreamV2(Call& call)
+{
+    auto reply = _streamV2->connect(call.request.header("Authorization"), call.query);
+    if (reply.stream)
+        call.stream = std::move(reply.stream); // serve() streams once this returns
+    else
+        call.send(reply.status, JSON_TYPE, reply.body);
+}
+
+void TwitterSandbox::searchStreamRulesV2(Call& call)
+{
+    auto reply = _streamV2->rulesEndpoint(call.request.header("Authorization"), call.request.method, call.query,
+                                          call.request.body());
+    call.send(reply.status, JSON_TYPE, reply.body);
+}
+
 void TwitterSandbox::streamControl(Call& call, const std::string& body)
 {
     // Test machinery: only from this machine, never signed.
@@ -1114,18 +1119,6 @@ void TwitterSandbox::sendPage(Call& call, int status, const std::string& html)
                     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:");
     call.send(status, "text/html; charset=utf-8", html);
 }
-
-namespace
-{
-std::string pageShell(const std::string& title, const std::string& body)
-{
-    return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + htmlEscape(title) +
-           "</title>\n<style>body{font-family:sans-serif;max-width:34em;margin:3em auto;padding:0 1em;color:#14171a}"
-           "fieldset{margin:1em 0;border:1px solid #ccd6dd}label{display:block;margin:.3em 0}"
-           "button{margin-right:1em;padding:.4em 1.2em}.error{color:#e0245e}</style></head>\n<body>\n" +
-           body + "\n</body></html>\n";
-}
-} // namespace
 
 void TwitterSandbox::authorizePage(Call& call)
 {

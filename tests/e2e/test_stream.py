@@ -1,4 +1,5 @@
-"""End-to-end: a TwitterStream schedule in the real binary, streaming from the
+"""End-to-end: a TwitterStream schedule with `api: 1.1` (statuses/filter.json;
+test_stream_v2.py has the v2 filtered stream) in the real binary, streaming from the
 sandbox on the same port into dated JSON Lines files, while the test injects
 faults through the sandbox's control URL (a connection dropped mid-message,
 tiny chunks, a 503, control messages and a line that is not JSON, a stall)
@@ -45,6 +46,7 @@ schedule:
   e2e-stream:
     function: TwitterStream
     kwargs:
+      api: 1.1
       track: [beer, wine]
       follow: Starbucks,12345
       path: $YAMLPATH/streams/tweets.{{:%Y-%m-%d}}.jsonl

@@ -48,7 +48,8 @@ void checkMessage(std::string_view message)
     const std::string shown = fuzz::printable(message);
     FUZZ_CHECK(info.json == StreamMessage::isJson(message), "inspect and isJson disagree on " + shown);
     FUZZ_CHECK(info.kind == MessageKind::NotJson || info.json, "a non-JSON message classified: " + shown);
-    FUZZ_CHECK(within(info.code, message) && within(info.reason, message) && within(info.control, message),
+    FUZZ_CHECK(within(info.code, message) && within(info.reason, message) && within(info.control, message) &&
+                   within(info.dataId, message),
                "a view outside the message " + shown);
     FUZZ_CHECK(info.json || info.errorOffset <= message.size(), "error offset past the end of " + shown);
     FUZZ_CHECK(info.kind != MessageKind::Control || !info.control.empty(), "a control without its key: " + shown);

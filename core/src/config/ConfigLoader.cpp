@@ -507,6 +507,14 @@ std::optional<ConfigLoader::AppValue> ConfigLoader::readSetting(const AppSetting
             value = text;
             break;
         }
+        case AppSettingType::LogLevel: {
+            static const char* const LEVELS[] = {"fatal",  "critical",    "error", "warning",
+                                                 "notice", "information", "debug", "trace"};
+            if (std::none_of(std::begin(LEVELS), std::end(LEVELS), [&](const char* l) { return text == l; }))
+                fail("one of fatal, critical, error, warning, notice, information, debug, trace");
+            value = text;
+            break;
+        }
         case AppSettingType::StringList:
             break; // handled above
         }

@@ -54,6 +54,7 @@ void escapeTo(std::string& out, std::string_view text)
 AccessLog::AccessLog(const std::string& target, Format format) : _format(format), _out(&std::cerr)
 {
     if (target == "-") return;
+    _path = target;
     int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (fd < 0) throw std::runtime_error("cannot open the access log " + target);
     ::close(fd);
@@ -71,6 +72,19 @@ bool AccessLog::parseFormat(std::string_view name, Format& format)
     else
         return false;
     return true;
+}
+
+void AccessLog::reopen()
+{
+    if (_path.empty()) return;
+    int fd = ::open(_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (fd < 0) return;
+    ::close(fd);
+    auto file = std::make_unique<std::ofstream>(_path, std::ios::app);
+    if (!*file) return;
+    std::lock_guard<std::mutex> lock(_mutex);
+    _file = std::move(file);
+    _out = _file.get();
 }
 
 std::string AccessLog::redact(std::string_view uri)

@@ -3,6 +3,7 @@
 
 #include "birdgate/cache/ResponseCache.h"
 #include "birdgate/common/WorkerPool.h"
+#include "birdgate/ops/Logging.h"
 #include "birdgate/ops/Metrics.h"
 #include "birdgate/plugin/PluginHost.h"
 #include "birdgate/plugin/TransformPool.h"
@@ -17,6 +18,7 @@
 #include <Poco/Logger.h>
 #include <Poco/Thread.h>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 #include <thread>
@@ -25,6 +27,19 @@ namespace birdgate
 {
 namespace
 {
+/// What makes two url entries the same endpoint across a reload: the handler,
+/// the pattern (the sandbox mounts under it) and every kwarg and cache key,
+/// variables already expanded.
+std::string urlDefinition(const UrlEntry& entry)
+{
+    return entry.handler + '\n' + entry.pattern + '\n' + YAML::Dump(entry.kwargs) + '\n' + YAML::Dump(entry.cache);
+}
+
+std::string scheduleDefinition(const ScheduleEntry& entry)
+{
+    return entry.function + '\n' + (entry.startup ? "startup" : "") + '\n' + YAML::Dump(entry.kwargs);
+}
+
 /// The value of `key` in map `node`, or an undefined node (yaml-cpp's
 /// operator[] on a missing key throws for a const node).
 YAML::Node childOf(const YAML::Node& node, const std::string& key)
@@ -118,26 +133,13 @@ Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warni
     std::vector<Metrics::UrlSpec> specs;
     for (const auto& entry : _config.urls) specs.push_back(metricsSpec(entry));
     _metrics = std::make_shared<Metrics>(specs, BIRDGATE_VERSION);
-    _router = std::make_shared<Router>();
-    for (const auto& entry : _config.urls)
-    {
-        std::shared_ptr<Endpoint> endpoint = makeEndpoint(entry);
-        try
-        {
-            _router->add(entry.name, entry.pattern, entry.priority, entry.order, endpoint, _metrics->url(entry.name));
-        }
-        catch (const std::regex_error& e)
-        {
-            throw ConfigError(entry.origin.file, entry.line, "url." + entry.name + ".pattern",
-                              std::string("a valid regular expression (") + e.what() + ")");
-        }
-    }
-    _router->finish();
+    _router = buildRouter(_config.urls, {}, _mounted);
     // After the endpoints, so the same start-up reports every config error.
+    std::lock_guard<std::mutex> lock(_streamsMutex);
     for (const auto& entry : _config.schedules)
     {
         if (entry.function == "TwitterStream")
-            _streams.push_back(TwitterStream::create(entry, _services));
+            _streams.push_back(Scheduled{scheduleDefinition(entry), TwitterStream::create(entry, _services)});
         else // a pasted Gramex schedule of a Python function: say so, run the rest
             _warnings.push_back(entry.origin.file + ":" + std::to_string(entry.line) + ": schedule." + entry.name +
                                 ": function " + entry.function +
@@ -145,10 +147,137 @@ Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warni
     }
 }
 
+std::shared_ptr<Router> Gateway::buildRouter(const std::vector<UrlEntry>& urls,
+                                             const std::map<std::string, Mounted>& reuse,
+                                             std::map<std::string, Mounted>& mounted)
+{
+    auto router = std::make_shared<Router>();
+    for (const auto& entry : urls)
+    {
+        Mounted m{urlDefinition(entry), nullptr};
+        auto old = reuse.find(entry.name);
+        m.endpoint =
+            old != reuse.end() && old->second.definition == m.definition ? old->second.endpoint : makeEndpoint(entry);
+        try
+        {
+            // Counters exist for the start-up url entries (a name added by a
+            // reload gets none: it is not counted until a restart).
+            router->add(entry.name, entry.pattern, entry.priority, entry.order, m.endpoint, _metrics->url(entry.name));
+        }
+        catch (const std::regex_error& e)
+        {
+            throw ConfigError(entry.origin.file, entry.line, "url." + entry.name + ".pattern",
+                              std::string("a valid regular expression (") + e.what() + ")");
+        }
+        mounted[entry.name] = std::move(m);
+    }
+    router->finish();
+    return router;
+}
+
+std::vector<std::shared_ptr<TwitterStream>> Gateway::streams() const
+{
+    std::lock_guard<std::mutex> lock(_streamsMutex);
+    std::vector<std::shared_ptr<TwitterStream>> out;
+    for (const auto& s : _streams) out.push_back(s.stream);
+    return out;
+}
+
+void Gateway::prepareBeforeStart(TwitterStream& stream)
+{
+    try
+    {
+        stream.prepare();
+    }
+    catch (const StreamTransientError& e)
+    {
+        Poco::Logger::get("birdgate")
+            .warning("stream %s: %s; the stream will try again before connecting", stream.settings().name,
+                     std::string(e.what()));
+    }
+}
+
+std::vector<std::string> Gateway::reload(const Config& fresh)
+{
+    std::vector<std::string> notes;
+    if (YAML::Dump(fresh.app.raw) != YAML::Dump(_config.app.raw))
+        notes.push_back(fresh.mainFile + ": app: changed; app settings are read at start only: restart to apply them "
+                                         "(url: and schedule: were reloaded)");
+    // 1. Build everything new, touching nothing that runs: any error leaves
+    //    the running set as it was.
+    const std::size_t warned = _warnings.size(); // endpoints add theirs to _warnings as they are built
+    std::map<std::string, Mounted> mounted;
+    std::shared_ptr<Router> router;
+    std::vector<Scheduled> streams;
+    std::vector<std::shared_ptr<TwitterStream>> started; // new ones, to start after the swap
+    try
+    {
+        router = buildRouter(fresh.urls, _mounted, mounted);
+        std::map<std::string, Scheduled> old;
+        {
+            std::lock_guard<std::mutex> lock(_streamsMutex);
+            for (const auto& s : _streams) old[s.stream->settings().name] = s;
+        }
+        for (const auto& entry : fresh.schedules)
+        {
+            if (entry.function != "TwitterStream") continue; // warned about at start
+            Scheduled s{scheduleDefinition(entry), nullptr};
+            auto same = old.find(entry.name);
+            if (same != old.end() && same->second.definition == s.definition)
+                s.stream = same->second.stream;
+            else
+            {
+                s.stream = TwitterStream::create(entry, _services);
+                if (s.stream->settings().startup)
+                {
+                    prepareBeforeStart(*s.stream);
+                    started.push_back(s.stream);
+                }
+            }
+            streams.push_back(std::move(s));
+        }
+    }
+    catch (...)
+    {
+        _warnings.resize(warned);
+        throw;
+    }
+    notes.insert(notes.end(), fresh.warnings.begin(), fresh.warnings.end());
+    notes.insert(notes.end(), _warnings.begin() + static_cast<std::ptrdiff_t>(warned), _warnings.end());
+    _warnings.resize(warned);
+
+    // 2. Swap: new requests see the new router now; requests in flight keep
+    //    the old one (and its endpoints) until their answers are done.
+    if (_server) _server->setRouter(router);
+    for (const auto& [name, m] : _mounted)
+    {
+        auto kept = mounted.find(name);
+        if (kept == mounted.end() || kept->second.endpoint != m.endpoint) m.endpoint->shutdown();
+    }
+    _router = router;
+    _mounted = std::move(mounted);
+    std::vector<std::shared_ptr<TwitterStream>> retired;
+    {
+        std::lock_guard<std::mutex> lock(_streamsMutex);
+        for (const auto& s : _streams)
+            if (std::none_of(streams.begin(), streams.end(), [&](const Scheduled& n) { return n.stream == s.stream; }))
+                retired.push_back(s.stream);
+        _streams = std::move(streams);
+    }
+    // 3. Streams: the replaced ones flush, sync and stop before their
+    //    successors connect (one connection per app, one writer per file).
+    for (auto& s : retired) s->stop();
+    if (_server)
+        for (auto& s : started) s->start();
+    _config.urls = fresh.urls;
+    _config.schedules = fresh.schedules;
+    return notes;
+}
+
 Gateway::~Gateway()
 {
     if (_server && !_stopped) stop(0);
-    for (auto& s : _streams) s->stop(); // started but never served (start() threw), or never started
+    for (auto& s : streams()) s->stop(); // started but never served (start() threw), or never started
 }
 
 std::shared_ptr<Endpoint> Gateway::makeEndpoint(const UrlEntry& entry)
@@ -181,25 +310,21 @@ void Gateway::start()
     _server->start();
     // Before the streams: /readyz can watch them connect.
     startAdmin();
-    // Follow names first, all of them, so an unknown name stops everything
-    // before any stream writes a line. The server is already up because the
-    // users/lookup may be answered by this very process (the demo's sandbox).
-    Poco::Logger& log = Poco::Logger::get("birdgate");
-    for (auto& s : _streams)
-    {
-        if (!s->settings().startup) continue;
-        try
-        {
-            s->resolveFollow();
-        }
-        catch (const StreamTransientError& e)
-        {
-            log.warning("stream %s: %s; the stream will look the names up before connecting", s->settings().name,
-                        std::string(e.what()));
-        }
-    }
-    for (auto& s : _streams)
+    // Rules (api 2) and follow names (api 1.1) first, all of them, so a rule
+    // X rejects or an unknown name stops everything before any stream writes
+    // a line. The server is already up because X may be answered by this
+    // very process (the demo's sandbox).
+    const std::vector<std::shared_ptr<TwitterStream>> all = streams();
+    for (auto& s : all)
+        if (s->settings().startup) prepareBeforeStart(*s);
+    for (auto& s : all)
         if (s->settings().startup) s->start();
+}
+
+void Gateway::reopenLogs()
+{
+    if (_accessLog) _accessLog->reopen();
+    logging::reopen();
 }
 
 int Gateway::port() const
@@ -221,7 +346,7 @@ void Gateway::startAdmin()
         Metrics::Sample sample;
         sample.connections = _server ? _server->connections() : 0;
         sample.cacheBytes = _services.cache->stats().bytes;
-        for (const auto& s : _streams)
+        for (const auto& s : streams())
         {
             const StreamCounters::Snapshot c = s->counters().snapshot();
             sample.streams.push_back(Metrics::StreamSample{
@@ -235,7 +360,7 @@ void Gateway::startAdmin()
             notReady.push_back({"listener", "public", "shutting down"});
         else if (!_server)
             notReady.push_back({"listener", "public", "not listening"});
-        for (const auto& s : _streams)
+        for (const auto& s : streams())
         {
             if (!s->settings().startup) continue;
             const StreamCounters::Snapshot c = s->counters().snapshot();
@@ -295,7 +420,7 @@ void Gateway::stop(int drainSeconds)
     _server->stop();
     if (_admin) _admin->stop();
     // Streams after the HTTP side: each writes what it holds, syncs, closes.
-    for (auto& s : _streams) s->stop();
+    for (auto& s : streams()) s->stop();
     _services.transforms->stop();
     _services.workers->stop();
 }

@@ -24,4 +24,15 @@ const std::string* findHeader(const HeaderFields& fields, std::string_view name)
     return nullptr;
 }
 
+void setHeader(HeaderFields& fields, std::string_view name, std::string value)
+{
+    for (auto& f : fields)
+        if (iequals(f.name, name))
+        {
+            f.value = std::move(value);
+            return;
+        }
+    fields.push_back({std::string(name), std::move(value)});
+}
+
 } // namespace birdgate

@@ -475,9 +475,10 @@ template <class Stream> class HttpConnection final : public ConnectionBase, publ
         const std::string_view path = request.path();
         RouteMatch match;
         Endpoint* endpoint = nullptr;
+        const std::shared_ptr<const Router> router = _shared.router.load(std::memory_order_acquire);
         if (path.empty() || path.front() != '/')
             errorAnswer(400, "request target must be a path");
-        else if (!(endpoint = _shared.router->route(std::string(path), match)))
+        else if (!(endpoint = router->route(std::string(path), match)))
             errorAnswer(404, "no url matches " + std::string(path));
 
         if (endpoint)

@@ -34,7 +34,9 @@ class Metrics;
 struct ServerShared
 {
     ServerOptions options;
-    std::shared_ptr<const Router> router;
+    // Swapped whole by a reload (HttpServer::setRouter); each request keeps
+    // the one it was routed with until its answer is done.
+    std::atomic<std::shared_ptr<const Router>> router;
     std::shared_ptr<AccessLog> accessLog;
     std::shared_ptr<Metrics> metrics;               // null: nothing counted (the admin listener)
     std::unique_ptr<boost::asio::ssl::context> tls; // null: plain HTTP

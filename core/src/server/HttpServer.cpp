@@ -171,13 +171,19 @@ struct HttpServer::Impl
     }
 };
 
+void HttpServer::setRouter(std::shared_ptr<const Router> router)
+{
+    if (!router) throw std::invalid_argument("HttpServer needs a router");
+    _impl->shared.router.store(std::move(router), std::memory_order_release);
+}
+
 HttpServer::HttpServer(ServerOptions options, std::shared_ptr<const Router> router,
                        std::shared_ptr<AccessLog> accessLog, std::shared_ptr<Metrics> metrics)
     : _impl(std::make_unique<Impl>())
 {
     if (!router) throw std::invalid_argument("HttpServer needs a router");
     _impl->shared.options = std::move(options);
-    _impl->shared.router = std::move(router);
+    _impl->shared.router.store(std::move(router));
     _impl->shared.accessLog = std::move(accessLog);
     _impl->shared.metrics = std::move(metrics);
 }

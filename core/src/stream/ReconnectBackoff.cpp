@@ -111,6 +111,14 @@ std::string_view ReconnectBackoff::fatalReason(int status)
     }
 }
 
+ReconnectBackoff::V2Action ReconnectBackoff::classifyV2(int status, bool permanentProblem, bool canRenew)
+{
+    if (permanentProblem) return V2Action::Stop;
+    if (status == 401) return canRenew ? V2Action::Renew : V2Action::Stop;
+    if (status == 400 || isFatal(status)) return V2Action::Stop;
+    return V2Action::Retry;
+}
+
 std::string_view ReconnectBackoff::kindName(Kind kind)
 {
     switch (kind)

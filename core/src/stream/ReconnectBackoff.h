@@ -84,6 +84,19 @@ class ReconnectBackoff
     /// Why a fatal status stops the stream, for the log.
     static std::string_view fatalReason(int status);
 
+    /// X API v2 (DESIGN.md 5): what a non-200 answer to the filtered stream
+    /// means. Renew: a 401 to a bearer that can be fetched anew (once, then
+    /// retry at once); Stop: 400, 401 otherwise, 403, the v1.1 fatal
+    /// statuses, or any status whose problem type cannot heal (client-
+    /// forbidden ...); Retry: the rest (429 and 420 as RateLimit, others Http).
+    enum class V2Action
+    {
+        Retry,
+        Renew,
+        Stop
+    };
+    static V2Action classifyV2(int status, bool permanentProblem, bool canRenew);
+
     static std::string_view kindName(Kind kind);
 
   private:

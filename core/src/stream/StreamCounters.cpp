@@ -23,6 +23,8 @@ StreamCounters::Snapshot StreamCounters::snapshot() const
     s.disconnects = load(disconnects);
     s.controls = load(controls);
     s.notJson = load(notJson);
+    s.errors = load(errors);
+    s.duplicates = load(duplicates);
     s.framingErrors = load(framingErrors);
     s.keepAlives = load(keepAlives);
     s.bytes = load(bytes);
@@ -52,6 +54,9 @@ std::string StreamCounters::Snapshot::summary() const
     if (sinkRetries || sinkErrors || sinkLost)
         out += " sink_retries=" + n(sinkRetries) + " sink_errors=" + n(sinkErrors) + " sink_lost=" + n(sinkLost);
     if (controls) out += " controls=" + n(controls);
+    if (errors) out += " errors=" + n(errors);
+    if (duplicates) out += " duplicates=" + n(duplicates);
+    if (keepAlives) out += " keep_alives=" + n(keepAlives);
     if (framingErrors) out += " framing_errors=" + n(framingErrors);
     return out;
 }

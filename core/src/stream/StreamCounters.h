@@ -40,6 +40,8 @@ class StreamCounters
         std::uint64_t disconnects = 0;         // {"disconnect": ...} Twitter announces it closes
         std::uint64_t controls = 0;            // scrub_geo, status_withheld, user_withheld
         std::uint64_t notJson = 0;             // lines that are not a JSON object: skipped, never written
+        std::uint64_t errors = 0;              // v2 {"errors": [...]} objects without data: logged, not written
+        std::uint64_t duplicates = 0;          // v2 tweets whose data.id came before on the connection: skipped
         std::uint64_t framingErrors = 0;       // oversized messages or bad length prefixes
         std::uint64_t keepAlives = 0;          // blank keep-alive lines
         std::uint64_t bytes = 0;               // body bytes received, keep-alives included
@@ -78,6 +80,8 @@ class StreamCounters
     std::atomic<std::uint64_t> disconnects{0};
     std::atomic<std::uint64_t> controls{0};
     std::atomic<std::uint64_t> notJson{0};
+    std::atomic<std::uint64_t> errors{0};
+    std::atomic<std::uint64_t> duplicates{0};
     std::atomic<std::uint64_t> framingErrors{0};
     std::atomic<std::uint64_t> keepAlives{0};
     std::atomic<std::uint64_t> bytes{0};

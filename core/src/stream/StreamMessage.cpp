@@ -62,7 +62,8 @@ enum class Context
     Top,
     Limit,
     Warning,
-    Disconnect
+    Disconnect,
+    Data
 };
 
 class Scanner
@@ -92,6 +93,9 @@ class Scanner
     bool hasLimit = false;
     bool hasWarning = false;
     bool hasDisconnect = false;
+    bool hasData = false;
+    bool hasErrors = false;
+    std::string_view dataId;
     std::string_view control;
     std::string_view limitTrack;
     std::string_view warningCode;
@@ -191,6 +195,13 @@ class Scanner
             hasDisconnect = true;
             return Context::Disconnect;
         }
+        else if (key == "data")
+        {
+            hasData = true;
+            return Context::Data;
+        }
+        else if (key == "errors")
+            hasErrors = true;
         else if (control.empty() && (key == "scrub_geo" || key == "status_withheld" || key == "user_withheld"))
             control = key;
         return Context::Other;
@@ -206,6 +217,8 @@ class Scanner
             disconnectCode = scalar;
         else if (context == Context::Disconnect && key == "reason")
             disconnectReason = scalar;
+        else if (context == Context::Data && key == "id")
+            dataId = scalar;
     }
 
     bool array(int depth)
@@ -392,8 +405,12 @@ MessageInfo StreamMessage::inspect(std::string_view message)
     info.json = true;
     if (!isObject) return info; // Twitter sends only objects: an array or scalar is no message
 
-    if (scanner.hasIdStr || scanner.hasText)
+    info.hasData = scanner.hasData;
+    info.dataId = scanner.dataId;
+    if (scanner.hasIdStr || scanner.hasText || scanner.hasData)
         info.kind = MessageKind::Tweet;
+    else if (scanner.hasErrors)
+        info.kind = MessageKind::Errors;
     else if (scanner.hasDelete)
         info.kind = MessageKind::Delete;
     else if (scanner.hasLimit)
@@ -445,6 +462,8 @@ std::string_view StreamMessage::kindName(MessageKind kind)
         return "disconnect";
     case MessageKind::Control:
         return "control";
+    case MessageKind::Errors:
+        return "errors";
     case MessageKind::NotJson:
         return "not-json";
     }

@@ -20,8 +20,11 @@
 #include "birdgate/server/Services.h"
 #include "birdgate/stream/StreamMessage.h"
 #include "stream/FollowResolver.h"
+#include "stream/RulesSync.h"
 #include "stream/StreamConnection.h"
 #include "stream/StreamText.h"
+#include "stream/V2Problem.h"
+#include "stream/XRulesApi.h"
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
@@ -61,6 +64,27 @@ std::string describeWait(std::chrono::milliseconds wait)
 {
     if (wait.count() % 1000 == 0 && wait.count() >= 1000) return std::to_string(wait.count() / 1000) + " s";
     return std::to_string(wait.count()) + " ms";
+}
+
+// api 2: the app's bearer, a literal or from {api_root}/oauth2/token.
+std::shared_ptr<AppBearer> makeBearer(const StreamSettings& s, const std::shared_ptr<UpstreamPool>& upstreams)
+{
+    if (!s.v2()) return nullptr;
+    if (!s.bearerToken.empty()) return AppBearer::literal(s.bearerToken);
+    Poco::URI api(s.apiRoot);
+    UpstreamTarget target{api.getScheme(), api.getHost(), api.getPort()};
+    UpstreamLimits limits;
+    limits.timeout = s.lookupTimeout;
+    limits.maxAnswer = 1 << 20;
+    std::string basePath = api.getPath();
+    while (!basePath.empty() && basePath.back() == '/') basePath.pop_back();
+    return AppBearer::clientCredentials(std::make_shared<TwitterClient>(target, upstreams), s.credentials.consumerKey,
+                                        s.credentials.consumerSecret, limits, basePath);
+}
+
+std::string ruleLine(const StreamRule& rule)
+{
+    return rule.value + "  [tag " + rule.tag + "]";
 }
 } // namespace
 
@@ -113,6 +137,7 @@ TwitterStream::TwitterStream(Settings settings, std::shared_ptr<UpstreamPool> up
       _framer(_settings.delimitedLength ? StreamFramer::Mode::Length : StreamFramer::Mode::Newline)
 {
     if (!_upstreams) _upstreams = std::make_shared<UpstreamPool>();
+    _bearer = makeBearer(_settings, _upstreams);
     _sink->retryWait = _settings.sinkRetryWait;
     _sink->stopGrace = _settings.sinkStopGrace;
     Poco::URI uri(_settings.streamUrl);
@@ -171,6 +196,46 @@ void TwitterStream::resolveFollow()
         .information("%s: follow: %z screen names resolved to ids", _prefix, names.size());
 }
 
+void TwitterStream::prepare()
+{
+    if (_settings.v2())
+        syncRules();
+    else
+        resolveFollow();
+}
+
+void TwitterStream::syncRules()
+{
+    if (!_settings.v2() || _rulesSynced) return;
+    Poco::Logger& log = Poco::Logger::get("birdgate.stream");
+    for (std::size_t i = 0; i < _settings.rules.size(); ++i)
+        log.information("%s: rule %z%s: %s", _prefix, i + 1,
+                        std::string(i < _settings.configuredRules ? "" : " (from track/follow/locations)"),
+                        ruleLine(_settings.rules[i]));
+    XRulesApi api(_settings, _upstreams, _bearer);
+    RulesPlan plan = RulesSync::plan(_settings.rules, api.list(), _settings.name);
+    for (const auto& r : plan.foreign)
+        log.information("%s: X also holds rule %s '%s' (tag '%s'), not birdgate's for this schedule: left alone",
+                        _prefix, r.id, r.value, r.tag);
+    for (const auto& r : plan.heldByForeign)
+        log.warning("%s: rule '%s' is already on X under another tag: not added again", _prefix, r.value);
+    try
+    {
+        RulesSync::apply(api, plan);
+    }
+    catch (const RulesRejected& e)
+    {
+        throw ConfigError(_settings.file, _settings.line, "schedule." + _settings.name + ".kwargs.rules",
+                          "rules X accepts (" + std::string(e.what()) + ")");
+    }
+    for (const auto& r : plan.remove)
+        log.information("%s: deleted rule %s '%s' (tag '%s'): no longer configured", _prefix, r.id, r.value, r.tag);
+    for (const auto& r : plan.add) log.information("%s: added rule %s", _prefix, ruleLine(r));
+    log.information("%s: rules in sync: %z kept, %z added, %z deleted, %z not birdgate's", _prefix, plan.kept.size(),
+                    plan.add.size(), plan.remove.size(), plan.foreign.size());
+    _rulesSynced = true;
+}
+
 void TwitterStream::start()
 {
     std::lock_guard lock(_mutex);
@@ -214,6 +279,10 @@ void TwitterStream::run(std::stop_token stop)
     Poco::Logger& log = Poco::Logger::get("birdgate.stream");
     _stopToken = stop;
     if (!resolveInThread(stop)) return;
+    if (_settings.v2())
+        log.information("%s: streaming %s (%z rules) into %s", _prefix, _settings.streamUrl, _settings.rules.size(),
+                        _sink->name());
+    else
     {
         auto p = _settings.params();
         std::string what;
@@ -231,7 +300,16 @@ void TwitterStream::run(std::stop_token stop)
         std::string kind;
         switch (a.end)
         {
+        case End::Fatal:
+            _counters.state = StreamCounters::State::Failed;
+            log.error("%s: stopped for good: %s; fix the configuration and restart", _prefix, a.detail);
+            return;
         case End::Http:
+            if (_settings.v2())
+            {
+                if (!decideV2(a, d, kind)) return;
+                break;
+            }
             d = _backoff.onHttpStatus(a.status);
             if (d.action == ReconnectBackoff::Action::Stop)
             {
@@ -271,12 +349,63 @@ void TwitterStream::run(std::stop_token stop)
     }
 }
 
+bool TwitterStream::decideV2(const Attempt& a, ReconnectBackoff::Decision& d, std::string& kind)
+{
+    Poco::Logger& log = Poco::Logger::get("birdgate.stream");
+    V2Problem problem = V2Problem::parse(a.body);
+    const bool canRenew = _bearer && _bearer->renewable() && !_renewed;
+    switch (ReconnectBackoff::classifyV2(a.status, problem.permanent(), canRenew))
+    {
+    case ReconnectBackoff::V2Action::Stop:
+        _counters.state = StreamCounters::State::Failed;
+        log.error("%s: stopped for good: X answered %d %s%s; fix the configuration and restart", _prefix, a.status,
+                  problem.describe(), problem.type.empty() ? std::string() : " (" + problem.type + ")");
+        return false;
+    case ReconnectBackoff::V2Action::Renew:
+        try
+        {
+            _token = _bearer->renewBlocking(_token);
+            _renewed = true;
+            kind = "HTTP 401, bearer token renewed";
+            d = {ReconnectBackoff::Action::Retry, std::chrono::milliseconds(0)};
+        }
+        catch (const BearerError& e)
+        {
+            _counters.state = StreamCounters::State::Failed;
+            log.error("%s: stopped for good: X answered 401 and refused a new bearer token (%s)", _prefix,
+                      std::string(e.what()));
+            return false;
+        }
+        catch (const std::exception& e)
+        {
+            d = _backoff.onNetworkError();
+            kind = "HTTP 401, bearer renewal failed (" + std::string(e.what()) + ")";
+        }
+        StreamCounters::bump(_counters.reconnectsHttp);
+        return true;
+    case ReconnectBackoff::V2Action::Retry:
+        break;
+    }
+    d = _backoff.onHttpStatus(a.status);
+    if (ReconnectBackoff::kindOf(a.status) == ReconnectBackoff::Kind::RateLimit)
+    {
+        StreamCounters::bump(_counters.reconnectsRateLimit);
+        kind = "rate limited (" + std::to_string(a.status) + ")";
+    }
+    else
+    {
+        StreamCounters::bump(_counters.reconnectsHttp);
+        kind = "HTTP " + std::to_string(a.status);
+    }
+    return true;
+}
+
 bool TwitterStream::resolveInThread(std::stop_token stop)
 {
     bool pending;
     {
         std::lock_guard lock(_mutex);
-        pending = !_settings.followNames.empty();
+        pending = _settings.v2() ? !_rulesSynced : !_settings.followNames.empty();
     }
     if (!pending) return true;
     Poco::Logger& log = Poco::Logger::get("birdgate.stream");
@@ -285,7 +414,7 @@ bool TwitterStream::resolveInThread(std::stop_token stop)
     {
         try
         {
-            resolveFollow();
+            prepare();
             return true;
         }
         catch (const ConfigError& e)
@@ -299,7 +428,8 @@ bool TwitterStream::resolveInThread(std::stop_token stop)
             auto wait = _backoff.nextWait(ReconnectBackoff::Kind::Http);
             _counters.state = StreamCounters::State::Waiting;
             _counters.currentWaitMs = wait.count();
-            log.warning("%s: cannot look follow names up yet (%s); retrying in %s", _prefix, std::string(e.what()),
+            log.warning("%s: cannot %s yet (%s); retrying in %s", _prefix,
+                        std::string(_settings.v2() ? "sync the rules" : "look follow names up"), std::string(e.what()),
                         describeWait(wait));
             if (!_clock.sleepFor(wait, stop)) return false;
             _counters.currentWaitMs = 0;
@@ -326,28 +456,49 @@ TwitterStream::Attempt TwitterStream::connectOnce(std::stop_token stop)
             self->_connection.reset();
         }
     } unregister{this};
-    if (stop.stop_requested()) return {End::Stopped, 0, "stopped"};
+    if (stop.stop_requested()) return {End::Stopped, 0, "stopped", {}};
 
     _counters.state = StreamCounters::State::Connecting;
     _framer.reset();
     _connectionLimitTrack = 0;
+    _recentIds.clear();
     Attempt result;
     try
     {
-        connection->open();
-        Poco::Net::HTTPClientSession& session = connection->session();
-        oauth1::Params params = _settings.params();
-        // TwitterClient builds and signs it, as every request to X; the
+        // TwitterClient builds and authorises it, as every request to X; the
         // stream keeps its own connection (and thread) to read it forever.
         TwitterCall call;
-        call.method = "POST";
-        call.path = _path;
-        call.form = std::move(params);
-        UpstreamRequest wire = TwitterClient(_target, _upstreams).build(call, OAuth1Authorizer(_settings.credentials));
+        std::unique_ptr<Authorizer> auth;
+        if (_settings.v2())
+        {
+            try
+            {
+                if (_token.empty()) _token = _bearer->tokenBlocking();
+            }
+            catch (const BearerError& e)
+            {
+                return {End::Fatal, 0, "X refused the app a bearer token (" + std::string(e.what()) + ")", {}};
+            }
+            call.method = "GET";
+            call.path = _path;
+            call.query = _settings.v2Query;
+            auth = std::make_unique<BearerAuthorizer>(_token);
+        }
+        else
+        {
+            call.method = "POST";
+            call.path = _path;
+            call.form = _settings.params();
+            auth = std::make_unique<OAuth1Authorizer>(_settings.credentials);
+        }
+        connection->open();
+        Poco::Net::HTTPClientSession& session = connection->session();
+        UpstreamRequest wire = TwitterClient(_target, _upstreams).build(call, *auth);
         Poco::Net::HTTPRequest request(wire.method, wire.target, Poco::Net::HTTPMessage::HTTP_1_1);
         request.setHost(_target.host, static_cast<Poco::UInt16>(_target.port));
         for (const auto& field : wire.headers) request.set(field.name, field.value);
-        request.setContentLength(static_cast<std::streamsize>(wire.body.size()));
+        if (!wire.body.empty() || wire.method == "POST")
+            request.setContentLength(static_cast<std::streamsize>(wire.body.size()));
         request.setKeepAlive(true);
         session.sendRequest(request) << wire.body;
         Poco::Net::HTTPResponse response;
@@ -357,12 +508,14 @@ TwitterStream::Attempt TwitterStream::connectOnce(std::stop_token stop)
         if (status != 200)
         {
             // A little of Twitter's explanation for the log (bounded; the
-            // body never holds our secrets).
-            char buf[512];
+            // body never holds our secrets); v2 problem JSON is kept whole
+            // up to 4 KB, to be read for its type.
+            char buf[4096];
             in.read(buf, sizeof buf);
+            const std::string_view body(buf, static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
             std::string detail = std::to_string(status) + " " + response.getReason();
-            if (in.gcount() > 0) detail += ": " + preview(std::string_view(buf, static_cast<std::size_t>(in.gcount())));
-            return {End::Http, status, detail};
+            if (!body.empty()) detail += ": " + preview(body);
+            return {End::Http, status, detail, std::string(body)};
         }
         StreamCounters::bump(_counters.connections);
         _counters.state = StreamCounters::State::Streaming;
@@ -384,6 +537,7 @@ TwitterStream::Attempt TwitterStream::connectOnce(std::stop_token stop)
             {
                 // Twitter's rule: the waits start over once a connection works.
                 _backoff.onHealthy();
+                _renewed = false;
                 healthy = true;
             }
             StreamCounters::bump(_counters.bytes, static_cast<std::uint64_t>(n));
@@ -400,22 +554,22 @@ TwitterStream::Attempt TwitterStream::connectOnce(std::stop_token stop)
                 _nextFlushTick = now + _settings.flushTick;
             }
         }
-        if (stop.stop_requested()) return {End::Stopped, 0, "stopped"};
-        result = {End::Network, 0, "the server closed the stream"};
+        if (stop.stop_requested()) return {End::Stopped, 0, "stopped", {}};
+        result = {End::Network, 0, "the server closed the stream", {}};
     }
     catch (const Poco::TimeoutException&)
     {
-        result = {End::Stall, 0, "no data for " + describeWait(_settings.stallTimeout) + " (stall_timeout)"};
+        result = {End::Stall, 0, "no data for " + describeWait(_settings.stallTimeout) + " (stall_timeout)", {}};
     }
     catch (const Poco::Exception& e)
     {
-        result = {End::Network, 0, e.displayText()};
+        result = {End::Network, 0, e.displayText(), {}};
     }
     catch (const std::exception& e)
     {
-        result = {End::Network, 0, e.what()};
+        result = {End::Network, 0, e.what(), {}};
     }
-    if (stop.stop_requested() || connection->interrupted()) return {End::Stopped, 0, "stopped"};
+    if (stop.stop_requested() || connection->interrupted()) return {End::Stopped, 0, "stopped", {}};
     if (_framer.buffered() > 0)
         result.detail += " (a partial message of " + std::to_string(_framer.buffered()) + " bytes was dropped)";
     return result;
@@ -428,8 +582,27 @@ void TwitterStream::onMessage(std::string_view message)
     switch (info.kind)
     {
     case MessageKind::Tweet:
+        if (_settings.v2())
+        {
+            if (!info.hasData)
+            {
+                // v2 delivers tweets under "data": any other object is not one.
+                StreamCounters::bump(_counters.controls);
+                if (_otherLogged++ < 10)
+                    log.warning("%s: skipped an object without data: %s", _prefix, preview(message));
+                break;
+            }
+            if (!info.dataId.empty() && !_recentIds.insert(info.dataId))
+            {
+                StreamCounters::bump(_counters.duplicates);
+                break;
+            }
+        }
         if (_sink->write(message, _clock, _stopToken, _counters, _prefix) == StreamSinkWriter::Outcome::Written)
             StreamCounters::bump(_counters.tweets);
+        break;
+    case MessageKind::Errors:
+        onErrors(message);
         break;
     case MessageKind::Delete:
         StreamCounters::bump(_counters.deletes);
@@ -467,6 +640,21 @@ void TwitterStream::onMessage(std::string_view message)
                         preview(message));
         ++_notJsonLogged;
         break;
+    }
+}
+
+void TwitterStream::onErrors(std::string_view message)
+{
+    // X's {"errors":[...]} on an open stream: operational-disconnect (X then
+    // closes), or a problem with one message. Rare, so parsed whole.
+    StreamCounters::bump(_counters.errors);
+    const std::uint64_t n = _counters.errors.load(std::memory_order_relaxed);
+    if (n <= 10 || n % 1000 == 0)
+    {
+        V2Problem p = V2Problem::parse(message);
+        Poco::Logger::get("birdgate.stream")
+            .warning("%s: X reports: %s%s", _prefix, p.describe(),
+                     p.type.empty() ? std::string() : " (" + p.type + ")");
     }
 }
 

@@ -91,6 +91,11 @@ std::string trim(std::string_view s)
 }
 } // namespace
 
+std::string base64(std::string_view bytes)
+{
+    return base64(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
 const char* signatureMethodName(SignatureMethod method)
 {
     switch (method)

@@ -16,17 +16,6 @@ bool formInQuery(const std::string& method)
 {
     return method == "GET" || method == "HEAD" || method == "DELETE";
 }
-
-void setHeader(HeaderFields& headers, const std::string& name, std::string value)
-{
-    for (auto& h : headers)
-        if (iequals(h.name, name))
-        {
-            h.value = std::move(value);
-            return;
-        }
-    headers.push_back({name, std::move(value)});
-}
 } // namespace
 
 OAuth1Authorizer::OAuth1Authorizer(oauth1::Credentials credentials, oauth1::Params extra)

@@ -12,6 +12,7 @@
 #include "birdgate/stream/TwitterStream.h"
 #include "birdgate/twitter/OAuth1.h"
 #include "stream/StreamSinkWriter.h"
+#include "stream/XRulesApi.h"
 
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
@@ -246,6 +247,7 @@ TwitterStream::Settings settingsFor(const ScriptedServer& server)
     s.line = 1;
     s.streamUrl = server.url();
     s.apiRoot = "http://127.0.0.1:" + std::to_string(server.port());
+    s.api = TwitterStream::Settings::Api::V1;
     s.credentials = {"ck", "cs", "at", "as", oauth1::SignatureMethod::HmacSha1};
     s.track = {"beer", "wine"};
     s.stallTimeout = milliseconds(5000);
@@ -281,7 +283,10 @@ std::string manyItems(const std::string& prefix, int n)
     return out;
 }
 
-const std::string CREDS = "      key: k\n      secret: s\n      access_key: a\n      access_secret: b\n";
+// `api: 1.1`: these configs test the v1.1 client (api: 2 is the default).
+const std::string CREDS =
+    "      api: 1.1\n      key: k\n      secret: s\n      access_key: a\n      access_secret: b\n";
+const std::string V2 = "      key: k\n      secret: s\n";
 
 } // namespace
 
@@ -301,6 +306,13 @@ class TwitterStreamTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testStopInterruptsRead);
     CPPUNIT_TEST(testFollowResolution);
     CPPUNIT_TEST(testFollowUnknownName);
+    CPPUNIT_TEST(testV2Kwargs);
+    CPPUNIT_TEST(testV2KwargErrors);
+    CPPUNIT_TEST(testV2RequestAndMessages);
+    CPPUNIT_TEST(testV2ClientForbiddenStops);
+    CPPUNIT_TEST(testV2RenewsBearerOnceOn401);
+    CPPUNIT_TEST(testV2RateLimitWaits);
+    CPPUNIT_TEST(testV2RulesBodies);
     CPPUNIT_TEST_SUITE_END();
 
   public:
@@ -342,7 +354,7 @@ class TwitterStreamTest : public CppUnit::TestFixture
         TwitterStream::Settings o = TwitterStream::parse(other.schedules.at(0), AppConfig(), nullptr);
         CPPUNIT_ASSERT_EQUAL(std::string("memory.sink"), o.sinkFunction);
         CPPUNIT_ASSERT_EQUAL(std::string(R"({"key":"abc","n":3,"on":true,"quoted":"5"})"), o.sinkConfig);
-        CPPUNIT_ASSERT_EQUAL(std::string("https://stream.twitter.com/1.1/statuses/filter.json"), o.streamUrl);
+        CPPUNIT_ASSERT_EQUAL(std::string("https://api.x.com/1.1/statuses/filter.json"), o.streamUrl);
 
         std::vector<std::string> warnings;
         Config unknown = configOf(CREDS + "      track: beer\n      path: t.jsonl\n      colour: red\n");
@@ -378,7 +390,8 @@ class TwitterStreamTest : public CppUnit::TestFixture
         has(errorOf(CREDS + "      follow: [bad name!]\n      path: t.jsonl\n"), "kwargs.follow");
         has(errorOf(CREDS + "      locations: 1,2,3\n      path: t.jsonl\n"), "groups of 4 numbers");
         has(errorOf(CREDS + "      track: beer\n"), "kwargs.path");
-        has(errorOf("      key: k\n      secret: s\n      track: beer\n      path: t.jsonl\n"), "access_key");
+        has(errorOf("      api: 1.1\n      key: k\n      secret: s\n      track: beer\n      path: t.jsonl\n"),
+            "access_key");
         has(errorOf(CREDS + "      track: beer\n      path: t.jsonl\n      delimited: comma\n"), "delimited");
         has(errorOf(CREDS + "      track: beer\n      path: t.jsonl\n      flush: often\n"), "flush");
         has(errorOf(CREDS + "      track: beer\n      path: t.jsonl\n      filter_level: high\n"), "filter_level");
@@ -692,6 +705,270 @@ class TwitterStreamTest : public CppUnit::TestFixture
         again.followNames = {"Starbucks"};
         TwitterStream retrying(again, nullptr, MemorySink::writer(sink));
         CPPUNIT_ASSERT_THROW(retrying.resolveFollow(), StreamTransientError);
+    }
+
+    // ---- api: 2 -----------------------------------------------------------
+
+    static TwitterStream::Settings v2SettingsFor(const ScriptedServer& server)
+    {
+        TwitterStream::Settings s = settingsFor(server);
+        s.api = TwitterStream::Settings::Api::V2;
+        s.streamUrl = server.url("/2/tweets/search/stream");
+        s.rulesUrl = server.url("/2/tweets/search/stream/rules");
+        s.bearerToken = "literal-bearer";
+        s.track.clear();
+        s.rules = {{"beer", "birdgate:test:1"}};
+        s.v2Query = {{"tweet.fields", "created_at,lang"}, {"expansions", "author_id"}};
+        return s;
+    }
+
+    static bool startsWith(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+
+    /// The v2 rules endpoint as X answers it when the schedule's one rule is
+    /// already there (nothing to add or delete); false for other requests.
+    static bool answerRules(ScriptedServer& s, Poco::Net::StreamSocket& socket, int index)
+    {
+        if (s.requests().at(static_cast<std::size_t>(index)).head.find(" /2/tweets/search/stream/rules") ==
+            std::string::npos)
+            return false;
+        ScriptedServer::status(socket, 200, "OK",
+                               R"({"data":[{"id":"1","value":"beer","tag":"birdgate:test:1"}],)"
+                               R"("meta":{"result_count":1}})");
+        return true;
+    }
+
+    /// How many stream requests came before request `index` (rules and token requests not counted).
+    static int streamIndex(ScriptedServer& s, int index)
+    {
+        auto all = s.requests();
+        int n = 0;
+        for (int i = 0; i < index; ++i)
+            if (startsWith(all[static_cast<std::size_t>(i)].head, "GET /2/tweets/search/stream?") ||
+                startsWith(all[static_cast<std::size_t>(i)].head, "GET /2/tweets/search/stream "))
+                ++n;
+        return n;
+    }
+
+    void testV2Kwargs()
+    {
+        std::vector<std::string> warnings;
+        Config c = configOf(V2 + "      access_key: a\n      access_secret: b\n"
+                                 "      rules: [{value: 'cats has:images', tag: cats}, dogs]\n"
+                                 "      track: beer,craft ale\n      follow: '@Starbucks, 12345'\n"
+                                 "      language: en\n      locations: 1,2,3,4\n"
+                                 "      tweet.fields: [created_at, lang]\n      expansions: author_id\n"
+                                 "      user.fields: username\n      backfill_minutes: 2\n      path: t.jsonl\n");
+        AppConfig app;
+        app.streamRoot = "https://stream.example.com/";
+        app.apiRoot = "https://api.example.com";
+        TwitterStream::Settings s = TwitterStream::parse(c.schedules.at(0), app, &warnings);
+        CPPUNIT_ASSERT(s.v2());
+        CPPUNIT_ASSERT_EQUAL(std::string("https://stream.example.com/2/tweets/search/stream"), s.streamUrl);
+        CPPUNIT_ASSERT_EQUAL(std::string("https://stream.example.com/2/tweets/search/stream/rules"), s.rulesUrl);
+        CPPUNIT_ASSERT_EQUAL(std::string("https://api.example.com"), s.apiRoot);
+        CPPUNIT_ASSERT_EQUAL(std::string("k"), s.credentials.consumerKey);
+        CPPUNIT_ASSERT(s.bearerToken.empty());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(3), s.rules.size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t(2), s.configuredRules);
+        CPPUNIT_ASSERT(s.rules[0] == (StreamRule{"cats has:images", "birdgate:s:cats"}));
+        CPPUNIT_ASSERT(s.rules[1] == (StreamRule{"dogs", "birdgate:s:2"}));
+        CPPUNIT_ASSERT(s.rules[2] ==
+                       (StreamRule{"(beer OR (craft ale) OR from:12345 OR from:Starbucks OR bounding_box:[1 2 3 4]) "
+                                   "lang:en",
+                                   "birdgate:s:3"}));
+        CPPUNIT_ASSERT(s.v2Query == (oauth1::Params{{"tweet.fields", "created_at,lang"},
+                                                    {"user.fields", "username"},
+                                                    {"expansions", "author_id"},
+                                                    {"backfill_minutes", "2"}}) ||
+                       s.v2Query == (oauth1::Params{{"tweet.fields", "created_at,lang"},
+                                                    {"expansions", "author_id"},
+                                                    {"user.fields", "username"},
+                                                    {"backfill_minutes", "2"}}));
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1), warnings.size()); // access_key/secret are not used on v2
+        CPPUNIT_ASSERT(warnings[0].find("access_key and access_secret are not used") != std::string::npos);
+        CPPUNIT_ASSERT(s.followNames.size() == 1); // no users/lookup on v2: from: takes names
+
+        Config literal = configOf("      bearer: AAAA%2Ftoken\n      track: beer\n      path: t.jsonl\n"
+                                  "      rule_max_length: 1024\n");
+        TwitterStream::Settings l = TwitterStream::parse(literal.schedules.at(0), AppConfig(), nullptr);
+        CPPUNIT_ASSERT_EQUAL(std::string("AAAA%2Ftoken"), l.bearerToken);
+        CPPUNIT_ASSERT_EQUAL(std::size_t(1024), l.ruleMaxLength);
+        CPPUNIT_ASSERT_EQUAL(std::string("https://api.x.com/2/tweets/search/stream"), l.streamUrl);
+        CPPUNIT_ASSERT(l.rules == (std::vector<StreamRule>{{"beer", "birdgate:s:1"}}));
+
+        Config app2 = configOf(V2 + "      bearer: app\n      track: beer\n      path: t.jsonl\n      api: 2\n");
+        CPPUNIT_ASSERT(TwitterStream::parse(app2.schedules.at(0), AppConfig(), nullptr).bearerToken.empty());
+    }
+
+    void testV2KwargErrors()
+    {
+        auto has = [](const std::string& text, const std::string& part) {
+            if (text.find(part) == std::string::npos) CPPUNIT_FAIL("'" + part + "' not in '" + text + "'");
+        };
+        const std::string P = "      path: t.jsonl\n";
+        has(errorOf(P + "      track: beer\n"),
+            "kwargs.key: a non-empty string: api 2 streams authenticate as the app");
+        has(errorOf(P + V2), "kwargs.rules: at least one rule");
+        has(errorOf(P + V2 + "      track: beer\n      api: 3\n"), "kwargs.api");
+        has(errorOf(P + V2 + "      bearer: tok\n      track: beer\n"), "kwargs.bearer: either bearer");
+        has(errorOf(P + V2 + "      track: beer\n      delimited: length\n"),
+            "kwargs.delimited: no such key on api: 2");
+        has(errorOf(P + V2 + "      track: beer\n      filter_level: low\n"), "kwargs.filter_level");
+        has(errorOf(P + V2 + "      rules: beer\n"), "kwargs.rules: a list");
+        has(errorOf(P + V2 + "      rules: [{tag: x}]\n"), "kwargs.rules");
+        has(errorOf(P + V2 + "      rules: [{value: a, colour: red}]\n"), "'colour'");
+        has(errorOf(P + V2 + "      rules: ['  ']\n"), "non-empty rule values");
+        has(errorOf(P + V2 + "      rules: [{value: a, tag: x}, {value: b, tag: x}]\n"), "distinct tags");
+        has(errorOf(P + V2 + "      track: a very long phrase indeed\n      rule_max_length: 16\n"),
+            "kwargs.track: terms that fit in one rule");
+        has(errorOf(P + V2 + "      track: beer\n      rule_max_length: 5\n"), "kwargs.rule_max_length");
+        has(errorOf(P + V2 + "      track: beer\n      backfill_minutes: 6\n"), "kwargs.backfill_minutes");
+        has(errorOf(P + V2 + "      track: beer\n      language: 'e n'\n"), "kwargs.language");
+        has(errorOf(P + CREDS + "      track: beer\n      rules: [x]\n"), "kwargs.rules: no such key on api: 1.1");
+        has(errorOf(P + CREDS + "      track: beer\n      tweet.fields: lang\n"), "kwargs.tweet.fields");
+        // v2 has no 400-phrase cap: the rules are split instead.
+        CPPUNIT_ASSERT_EQUAL(std::string(), errorOf(P + V2 + "      track: " + manyItems("w", 401) + "\n"));
+    }
+
+    void testV2RequestAndMessages()
+    {
+        const std::string D1 = R"({"data":{"id":"101","text":"beer one"},"matching_rules":[{"id":"9","tag":"t"}]})";
+        const std::string D2 = R"({"data":{"id":"102","text":"beer two"},"includes":{"users":[{"id":"7"}]}})";
+        const std::string ERR = R"({"errors":[{"title":"operational-disconnect","detail":"Gone.",)"
+                                R"("type":"https://api.twitter.com/2/problems/operational-disconnect"}]})";
+        ScriptedServer server([&](ScriptedServer& s, Poco::Net::StreamSocket& socket, int index) {
+            if (answerRules(s, socket, index)) return;
+            ScriptedServer::ok(socket);
+            ScriptedServer::chunk(socket, D1.substr(0, 10));
+            ScriptedServer::chunk(socket, D1.substr(10) + "\r\n\r\n");
+            ScriptedServer::chunk(socket, D1 + "\r\n" + ERR + "\r\n{\"hello\":1}\r\nnot json\r\n" + D2 + "\r\n");
+            s.holdOpen(socket);
+        });
+        auto sink = std::make_shared<MemorySink>();
+        FakeClock clock;
+        TwitterStream stream(v2SettingsFor(server), nullptr, MemorySink::writer(sink), clock);
+        stream.start();
+        CPPUNIT_ASSERT(waitFor([&] { return sink->snapshot().size() == 2; }));
+        CPPUNIT_ASSERT(waitFor([&] { return stream.counters().snapshot().notJson == 1; }));
+        stream.stop();
+        CPPUNIT_ASSERT(sink->snapshot() == (std::vector<std::string>{D1, D2}));
+        auto c = stream.counters().snapshot();
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), c.tweets);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), c.duplicates);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), c.errors);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), c.controls);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), c.notJson);
+        CPPUNIT_ASSERT(c.keepAlives >= 1);
+        CPPUNIT_ASSERT(c.summary().find("errors=1 duplicates=1 keep_alives=") != std::string::npos);
+        std::vector<Received> all = server.requests();
+        CPPUNIT_ASSERT_EQUAL(std::size_t(2), all.size()); // the rules (all there already), then the stream
+        CPPUNIT_ASSERT(startsWith(all[0].head, "GET /2/tweets/search/stream/rules?max_results=1000 HTTP/1.1"));
+        Received r = all[1];
+        CPPUNIT_ASSERT_MESSAGE(r.head, startsWith(r.head, "GET /2/tweets/search/stream?tweet.fields=created_at%2Clang&"
+                                                          "expansions=author_id HTTP/1.1"));
+        CPPUNIT_ASSERT(r.head.find("Authorization: Bearer literal-bearer\r\n") != std::string::npos);
+        CPPUNIT_ASSERT(r.body.empty());
+    }
+
+    void testV2ClientForbiddenStops()
+    {
+        ScriptedServer server([](ScriptedServer& s, Poco::Net::StreamSocket& socket, int index) {
+            if (answerRules(s, socket, index)) return;
+            ScriptedServer::status(socket, 403, "Forbidden",
+                                   R"({"title":"Client Forbidden","detail":"Attach the App to a Project.",)"
+                                   R"("type":"https://api.twitter.com/2/problems/client-forbidden"})");
+        });
+        auto sink = std::make_shared<MemorySink>();
+        FakeClock clock;
+        TwitterStream stream(v2SettingsFor(server), nullptr, MemorySink::writer(sink), clock);
+        stream.start();
+        CPPUNIT_ASSERT(waitFor([&] { return stream.counters().snapshot().state == StreamCounters::State::Failed; }));
+        stream.stop();
+        CPPUNIT_ASSERT_EQUAL(2, server.connections()); // the rules, one stream attempt
+        CPPUNIT_ASSERT(clock.sleeps().empty());
+        CPPUNIT_ASSERT_EQUAL(403, stream.counters().snapshot().lastStatus);
+    }
+
+    void testV2RenewsBearerOnceOn401()
+    {
+        // Client credentials: token requests answer a new token each time;
+        // the stream answers 401 always. One renewal, then a stop.
+        ScriptedServer server([](ScriptedServer& s, Poco::Net::StreamSocket& socket, int index) {
+            const std::string head = s.requests().at(static_cast<std::size_t>(index)).head;
+            if (answerRules(s, socket, index)) return;
+            if (head.rfind("POST /oauth2/token", 0) == 0)
+                ScriptedServer::status(socket, 200, "OK",
+                                       R"({"token_type":"bearer","access_token":"tok)" + std::to_string(index) + "\"}");
+            else
+                ScriptedServer::status(socket, 401, "Unauthorized",
+                                       R"({"title":"Unauthorized","type":"about:blank","status":401,)"
+                                       R"("detail":"Unauthorized"})");
+        });
+        auto settings = v2SettingsFor(server);
+        settings.bearerToken.clear();
+        settings.credentials = {"ck", "cs", "", "", oauth1::SignatureMethod::HmacSha1};
+        auto sink = std::make_shared<MemorySink>();
+        FakeClock clock;
+        TwitterStream stream(settings, nullptr, MemorySink::writer(sink), clock);
+        CPPUNIT_ASSERT(stream.bearer()->renewable());
+        stream.start();
+        CPPUNIT_ASSERT(waitFor([&] { return stream.counters().snapshot().state == StreamCounters::State::Failed; }));
+        stream.stop();
+        std::vector<Received> r = server.requests();
+        CPPUNIT_ASSERT_EQUAL(std::size_t(5), r.size());
+        CPPUNIT_ASSERT(startsWith(r[0].head, "POST /oauth2/token"));
+        CPPUNIT_ASSERT(r[0].head.find("Authorization: Basic Y2s6Y3M=") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(r[1].head, startsWith(r[1].head, "GET /2/tweets/search/stream/rules"));
+        CPPUNIT_ASSERT_MESSAGE(r[1].head,
+                               (r[1].head + "\r\n").find("Authorization: Bearer tok0\r\n") != std::string::npos);
+        CPPUNIT_ASSERT((r[2].head + "\r\n").find("Authorization: Bearer tok0\r\n") != std::string::npos);
+        CPPUNIT_ASSERT(startsWith(r[3].head, "POST /oauth2/token"));
+        CPPUNIT_ASSERT(startsWith(r[4].head, "GET /2/tweets/search/stream?"));
+        CPPUNIT_ASSERT((r[4].head + "\r\n").find("Authorization: Bearer tok3\r\n") != std::string::npos);
+    }
+
+    void testV2RateLimitWaits()
+    {
+        // 429 (one connection per app): 60 s, doubling; a 503: 5 s.
+        ScriptedServer server([](ScriptedServer& s, Poco::Net::StreamSocket& socket, int index) {
+            if (answerRules(s, socket, index)) return;
+            const int n = streamIndex(s, index);
+            if (n < 2)
+                ScriptedServer::status(socket, 429, "Too Many Requests",
+                                       R"({"title":"ConnectionException","connection_issue":"TooManyConnections",)"
+                                       R"("type":"https://api.twitter.com/2/problems/streaming-connection"})");
+            else if (n == 2)
+                ScriptedServer::status(socket, 503, "Service Unavailable");
+            else
+            {
+                ScriptedServer::ok(socket);
+                s.holdOpen(socket);
+            }
+        });
+        auto sink = std::make_shared<MemorySink>();
+        FakeClock clock;
+        TwitterStream stream(v2SettingsFor(server), nullptr, MemorySink::writer(sink), clock);
+        stream.start();
+        CPPUNIT_ASSERT(waitFor([&] { return stream.counters().snapshot().connections == 1; }));
+        stream.stop();
+        CPPUNIT_ASSERT(sleepsOf(clock) == (std::vector<long>{60000, 120000, 5000}));
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(2), stream.counters().snapshot().reconnectsRateLimit);
+    }
+
+    void testV2RulesBodies()
+    {
+        CPPUNIT_ASSERT_EQUAL(std::string(R"({"add":[{"value":"cats \"big\"","tag":"birdgate:s:1"}]})"),
+                             XRulesApi::addBody({{"cats \"big\"", "birdgate:s:1"}}));
+        CPPUNIT_ASSERT_EQUAL(std::string(R"({"delete":{"ids":["1","2"]}})"), XRulesApi::deleteBody({"1", "2"}));
+        auto errors = XRulesApi::addErrors(
+            R"J({"meta":{"summary":{"created":0,"not_created":2}},"errors":[{"value":"(a","details":["Unmatched )J"
+            R"J(parenthesis (at position 1)"],"title":"UnprocessableEntity"},{"value":"b","id":"5","title":)J"
+            R"J("DuplicateRule"},{"title":"RulesCapExceeded","details":["Rule cap exceeded"]}]})J");
+        CPPUNIT_ASSERT(errors == (std::vector<std::string>{"'(a': Unmatched parenthesis (at position 1)",
+                                                           "'b': DuplicateRule", "Rule cap exceeded"}));
+        CPPUNIT_ASSERT(XRulesApi::addErrors(R"({"data":[{"id":"1","value":"a"}]})").empty());
+        for (const char* garbage : {"", "nope", "[]", R"({"errors":5})", R"({"errors":[5,"x"]})"})
+            CPPUNIT_ASSERT(XRulesApi::addErrors(garbage).empty());
     }
 };
 

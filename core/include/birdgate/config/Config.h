@@ -65,7 +65,7 @@ struct AppConfig
     std::vector<std::string> plugins;         // folders searched for <name>.so
     std::string apiRoot = "https://api.x.com";
     std::string webRoot = "https://x.com"; // OAuth 2.0 authorize page
-    std::string streamRoot = "https://stream.twitter.com";
+    std::string streamRoot = "https://api.x.com";
     long long maxBody = 5 * 1024 * 1024; // request bodies above this get 413
     int transformThreads = 0;            // 0: number of cores
     long long cacheSize = 64LL * 1024 * 1024;
@@ -74,7 +74,11 @@ struct AppConfig
     std::string accessLogFormat = "text";       // text | json
     std::string adminHost = "127.0.0.1";        // admin listener (/healthz /readyz /metrics)
     int adminPort = -1;                         // -1: no admin listener; 0: any free port
-    YAML::Node raw;                             // the whole app: node, for later sections
+    int drain = 10;                             // seconds in-flight requests get at SIGTERM
+    std::string logPath = "-";                  // - stderr, syslog, or a file
+    std::string logLevel = "information";
+    std::string logRotation = "never"; // Poco FileChannel rotation: never, 10 M, daily, ...
+    YAML::Node raw;                    // the whole app: node, for later sections
 };
 
 // ---- The app: table --------------------------------------------------------
@@ -89,7 +93,8 @@ enum class AppSettingType
     Bytes,      // integer or 5MB / 64KB / 1GB (powers of 1024), within [min, max]
     StringList, // a YAML list of strings, or one string
     Url,        // http:// or https:// URL; trailing '/' removed
-    Store       // sqlite:<path> or redis://host:port/db
+    Store,      // sqlite:<path> or redis://host:port/db
+    LogLevel    // fatal critical error warning notice information debug trace
 };
 
 /// The AppConfig member a row fills.

@@ -58,12 +58,17 @@ class AccessLog
     /// The line write() appends (with its newline).
     std::string line(const AccessRecord& record) const;
 
+    /// Opens the file again at its path (SIGUSR1: logrotate renamed it).
+    /// Keeps writing to the old one when the path cannot be opened.
+    void reopen();
+
     /// The request target with secret-bearing query values redacted; control
     /// characters are escaped so a line cannot be forged.
     static std::string redact(std::string_view uri);
 
   private:
     const Format _format;
+    std::string _path; // "" for stderr
     std::mutex _mutex;
     std::unique_ptr<std::ofstream> _file BIRDGATE_GUARDED_BY(_mutex);
     std::ostream* _out BIRDGATE_GUARDED_BY(_mutex);

@@ -23,4 +23,7 @@ bool iequals(std::string_view a, std::string_view b);
 /// The first field named `name` (case-insensitive), or nullptr.
 const std::string* findHeader(const HeaderFields& fields, std::string_view name);
 
+/// Replaces the first field named `name` (case-insensitive), or appends one.
+void setHeader(HeaderFields& fields, std::string_view name, std::string value);
+
 } // namespace birdgate

@@ -62,6 +62,9 @@ class HttpServer
     void stop();
     /// Open client connections.
     std::size_t connections() const;
+    /// Routes new requests with `router` (a reload); requests in flight
+    /// finish with the one they started with.
+    void setRouter(std::shared_ptr<const Router> router);
 
     struct Impl;
 

@@ -8,7 +8,9 @@
 // checks the whole text against RFC 8259 (including UTF-8 inside strings),
 // allocates nothing, and looks only at the top-level keys and the few
 // second-level fields worth reporting (limit.track, warning.code,
-// disconnect.code/reason). Nesting deeper than MAX_DEPTH is refused, so
+// disconnect.code/reason, and v2's data.id). X API v2 messages are
+// {"data": {...}, "includes": ..., "matching_rules": ...} (a Tweet) or
+// {"errors": [...]} without data (Errors). Nesting deeper than MAX_DEPTH is refused, so
 // hostile input cannot exhaust the stack.
 //
 // \uXXXX escapes are checked for four hex digits but lone surrogates are let
@@ -30,6 +32,7 @@ enum class MessageKind
     Warning,    // {"warning": {"code": "FALLING_BEHIND", ...}}
     Disconnect, // {"disconnect": {"code": N, "reason": ...}}: Twitter closes next
     Control,    // scrub_geo, status_withheld, user_withheld
+    Errors,     // v2: {"errors": [...]} without "data" (e.g. operational-disconnect)
     NotJson     // invalid JSON, or JSON that is not an object
 };
 
@@ -42,6 +45,8 @@ struct MessageInfo
     std::string_view code;        // Warning: warning.code; raw string contents
     std::string_view reason;      // Disconnect: disconnect.reason; raw string contents
     std::string_view control;     // Control: the top-level key, e.g. "scrub_geo"
+    bool hasData = false;         // v2: a top-level "data" (a tweet, with includes/matching_rules)
+    std::string_view dataId;      // v2: data.id (raw string contents), "" when absent
     std::size_t errorOffset = 0;  // NotJson with json == false: where parsing failed
 };
 

@@ -1,7 +1,10 @@
 // The settings of one `schedule:` entry with `function: TwitterStream`,
 // read from its kwargs table once at start-up and immutable afterwards (the
-// follow names are resolved into ids by FollowResolver before the stream
-// connects). Parsing lives here, apart from the connection loop, so the
+// follow names are resolved into ids by FollowResolver before an api: 1.1
+// stream connects). `api: 2` (the default) is X API v2's filtered stream:
+// app-only bearer, rules (configured, plus Gramex's track/follow/language/
+// locations translated by StreamRules), the *.fields query; `api: 1.1` is
+// statuses/filter.json signed with OAuth 1.0a. Parsing lives here, apart from the connection loop, so the
 // rules a config must meet (Twitter's limits, the sink) are read in one place.
 #pragma once
 
@@ -9,6 +12,7 @@
 #include "birdgate/config/Kwargs.h"
 #include "birdgate/twitter/OAuth1.h"
 #include "stream/ReconnectBackoff.h"
+#include "stream/StreamRules.h"
 
 #include <chrono>
 #include <cstddef>
@@ -35,14 +39,30 @@ struct StreamSettings
     static constexpr std::size_t MAX_LOCATION_BOXES = 25;
     static constexpr std::size_t MAX_TRACK_BYTES = 60; // one track phrase
 
+    enum class Api
+    {
+        V2, // X API v2 filtered stream (the default)
+        V1  // v1.1 statuses/filter.json
+    };
+    static constexpr std::size_t DEFAULT_RULE_MAX_LENGTH = 512;
+
     std::string name; // the schedule entry's name
     std::string file; // where it was configured, for ConfigErrors
     int line = 0;
     bool startup = true;
 
-    std::string streamUrl; // {stream_root}/1.1/statuses/filter.json
-    std::string apiRoot;   // users/lookup goes to {api_root}/1.1/users/lookup.json
-    oauth1::Credentials credentials;
+    Api api = Api::V2;
+    std::string streamUrl;           // {stream_root}/2/tweets/search/stream, or /1.1/statuses/filter.json
+    std::string apiRoot;             // v2: {api_root}/oauth2/token; v1.1: {api_root}/1.1/users/lookup.json
+    oauth1::Credentials credentials; // v2: consumerKey/Secret for client credentials (when no bearer)
+
+    // ---- api: 2
+    std::string rulesUrl;            // {stream_root}/2/tweets/search/stream/rules
+    std::string bearerToken;         // `bearer: <token>` as written; "" for client credentials
+    std::vector<StreamRule> rules;   // tagged birdgate:<schedule>:<tag>, configured first, as sent
+    std::size_t configuredRules = 0; // how many of `rules` came from `rules:` (the rest: Gramex keys)
+    oauth1::Params v2Query;          // tweet.fields ... backfill_minutes, in that order
+    std::size_t ruleMaxLength = DEFAULT_RULE_MAX_LENGTH;
 
     std::vector<std::string> track;
     std::vector<std::string> followIds;   // numeric ids (resolved names are added here)
@@ -67,6 +87,7 @@ struct StreamSettings
     /// The form body of statuses/filter.json (followIds joined, lists
     /// joined with commas), in Twitter's documented order.
     oauth1::Params params() const;
+    bool v2() const { return api == Api::V2; }
     /// "stream NAME", the prefix of every log line.
     std::string logPrefix() const { return "stream " + name; }
 

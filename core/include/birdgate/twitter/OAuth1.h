@@ -27,6 +27,9 @@ enum class SignatureMethod
 const char* signatureMethodName(SignatureMethod method);
 SignatureMethod parseSignatureMethod(std::string_view name);
 
+/// Standard base64 (RFC 4648 section 4, padded): signatures, HTTP Basic credentials.
+std::string base64(std::string_view bytes);
+
 /// RFC 3986 percent-encoding of UTF-8 bytes: unreserved A-Z a-z 0-9 - . _ ~ kept,
 /// everything else %XX with upper-case hex.
 std::string percentEncode(std::string_view text);

@@ -3,6 +3,9 @@
 // the phrases) or `follow` (written by one of the users), with keep-alives
 // and the faults a stream client must survive, injected on demand.
 //
+// v2 connections (SandboxStreamV2) share all of this: their Filter carries
+// the callback that renders each message.
+//
 // Rate: `stream_rate` tweets per second per connection (0: as fast as the
 // socket takes them, written in 64 KB batches, for the benchmarks); a "\r\n"
 // keep-alive after `keepalive` seconds without a message. Ids are snowflakes
@@ -21,9 +24,15 @@
 //                                  connection attempts with that status
 //   chunk: N                       from now on, write messages N bytes per
 //                                  HTTP chunk (0: whole messages)
-//   inject: [limit, delete, warning, disconnect, scrub_geo, not_json]
+//   inject: [limit, delete, warning, disconnect, scrub_geo, not_json, error]
 //                                  write these control messages once
-//                                  (disconnect then closes cleanly)
+//                                  (disconnect then closes cleanly; on a
+//                                  v2 connection it is X's
+//                                  operational-disconnect errors object;
+//                                  error: a v2 {"errors":[...]} object that
+//                                  keeps the connection; the others keep
+//                                  their v1.1 shapes on v2 connections,
+//                                  which a v2 client must not write either)
 //   mode: normal                   forget pending faults and chunking
 // disconnect and stall are taken by the first connection that reaches a
 // message boundary after the request, and only by it.
@@ -47,7 +56,9 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -72,6 +83,14 @@ class SandboxStream
         std::vector<std::string> track;
         std::vector<SandboxUser> follow;
         bool delimited = false;
+        /// A v2 connection (SandboxStreamV2): renders message `n` with this
+        /// id and time as one "\r\n"-ended line, or "" when no rule asks
+        /// for a tweet yet (then only keep-alives flow).
+        std::function<std::string(std::uint64_t id, long long epochMillis, std::uint64_t n)> v2;
+        /// Released when the connection ends (v2: one connection per app),
+        /// or when it stalls: its client reconnects while the stalled one
+        /// still waits for endAll(), and must not be refused for it.
+        mutable std::shared_ptr<void> hold;
     };
 
     /// A fault or control request: field -> value, plus the inject list.
