@@ -11,6 +11,7 @@
 // READY=1, RELOADING=1 and STOPPING=1 are sent around each of those.
 #include "birdgate/config/Config.h"
 #include "birdgate/ops/Logging.h"
+#include "birdgate/ops/Metrics.h"
 #include "birdgate/ops/Platform.h"
 #include "birdgate/server/Gateway.h"
 #include "birdgate/server/HandlerTable.h"
@@ -190,14 +191,17 @@ class BirdgateApp : public Poco::Util::ServerApplication
         {
             birdgate::Config fresh = birdgate::Config::load(path, birdgate::handlerNames());
             for (const auto& note : gateway.reload(fresh)) log.warning("reload: %s", note);
+            gateway.metrics().configReload(true);
             log.information("configuration reloaded from %s (SIGHUP)", path);
         }
         catch (const birdgate::ConfigError& e)
         {
+            gateway.metrics().configReload(false);
             log.error("reload failed, still serving the previous configuration: %s", std::string(e.what()));
         }
         catch (const std::exception& e)
         {
+            gateway.metrics().configReload(false);
             log.error("reload failed, still serving the previous configuration: %s", std::string(e.what()));
         }
         birdgate::platform::notifyService("READY=1");

@@ -192,6 +192,7 @@ class EchoUpstream:
                     "body": body.decode("utf-8", "replace"), "content_type": ctype, "verified": verified,
                     "error": error, "authorization": self.headers.get("Authorization", ""),
                     "user_agent": self.headers.get("User-Agent", ""),
+                    "request_id": self.headers.get("X-Request-Id", ""),
                     "client_port": self.client_address[1],
                 }
                 with outer.lock:

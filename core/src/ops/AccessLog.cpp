@@ -1,6 +1,7 @@
 // AccessLog; see AccessLog.h.
 #include "birdgate/ops/AccessLog.h"
 
+#include "birdgate/common/HttpErrors.h"
 #include "birdgate/twitter/OAuth1.h"
 
 #include <Poco/DateTime.h>
@@ -50,7 +51,7 @@ void escapeTo(std::string& out, std::string_view text)
 }
 } // namespace
 
-AccessLog::AccessLog(const std::string& target) : _out(&std::cerr)
+AccessLog::AccessLog(const std::string& target, Format format) : _format(format), _out(&std::cerr)
 {
     if (target == "-") return;
     _path = target;
@@ -60,6 +61,17 @@ AccessLog::AccessLog(const std::string& target) : _out(&std::cerr)
     _file = std::make_unique<std::ofstream>(target, std::ios::app);
     if (!*_file) throw std::runtime_error("cannot open the access log " + target);
     _out = _file.get();
+}
+
+bool AccessLog::parseFormat(std::string_view name, Format& format)
+{
+    if (name == "text")
+        format = Format::Text;
+    else if (name == "json")
+        format = Format::Json;
+    else
+        return false;
+    return true;
 }
 
 void AccessLog::reopen()
@@ -108,25 +120,93 @@ std::string AccessLog::redact(std::string_view uri)
     return out;
 }
 
-void AccessLog::write(std::string_view client, std::string_view method, std::string_view uri, int status,
-                      long long bytes, double milliseconds)
+std::string AccessLog::line(const AccessRecord& r) const
 {
-    std::string line = Poco::DateTimeFormatter::format(Poco::DateTime(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
+    std::string line;
+    line.reserve(160 + r.uri.size());
+    const std::string time =
+        Poco::DateTimeFormatter::format(Poco::DateTime(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
+    char number[32];
+    const auto milliseconds = [&](double ms) {
+        std::snprintf(number, sizeof number, "%.1f", ms);
+        return std::string_view(number);
+    };
+    if (_format == Format::Json)
+    {
+        // Every value passes through escapeTo first (as in text), so the
+        // JSON holds the same characters as the text line would.
+        const auto field = [&](const char* name, std::string_view value, bool escape = true) {
+            line += name;
+            if (value.empty())
+            {
+                line += "null";
+                return;
+            }
+            if (!escape)
+            {
+                jsonQuoteTo(line, value);
+                return;
+            }
+            std::string escaped;
+            escapeTo(escaped, value);
+            jsonQuoteTo(line, escaped);
+        };
+        field("{\"time\":", time, false);
+        field(",\"client\":", r.client);
+        field(",\"method\":", r.method);
+        field(",\"path\":", redact(r.uri), false);
+        line += ",\"status\":" + std::to_string(r.status);
+        line += ",\"bytes\":";
+        line += r.bytes < 0 ? std::string("null") : std::to_string(r.bytes);
+        line += ",\"duration_ms\":";
+        line += milliseconds(r.milliseconds);
+        line += ",\"upstream_ms\":";
+        line += r.upstreamMilliseconds < 0 ? std::string_view("null") : milliseconds(r.upstreamMilliseconds);
+        field(",\"url\":", r.url);
+        field(",\"request_id\":", r.requestId);
+        line += "}\n";
+        return line;
+    }
+    line += time;
     line.push_back(' ');
-    escapeTo(line, client);
+    escapeTo(line, r.client);
     line += " \"";
-    escapeTo(line, method);
+    escapeTo(line, r.method);
     line.push_back(' ');
-    line += redact(uri);
+    line += redact(r.uri);
     line += "\" ";
-    line += std::to_string(status);
+    line += std::to_string(r.status);
     line.push_back(' ');
-    line += std::to_string(bytes);
-    char ms[32];
-    std::snprintf(ms, sizeof ms, " %.1fms\n", milliseconds);
-    line += ms;
+    line += std::to_string(r.bytes);
+    line.push_back(' ');
+    line += milliseconds(r.milliseconds);
+    line += "ms upstream=";
+    if (r.upstreamMilliseconds < 0)
+        line.push_back('-');
+    else
+    {
+        line += milliseconds(r.upstreamMilliseconds);
+        line += "ms";
+    }
+    line += " url=";
+    if (r.url.empty())
+        line.push_back('-');
+    else
+        escapeTo(line, r.url);
+    line += " id=";
+    if (r.requestId.empty())
+        line.push_back('-');
+    else
+        escapeTo(line, r.requestId);
+    line.push_back('\n');
+    return line;
+}
+
+void AccessLog::write(const AccessRecord& record)
+{
+    const std::string text = line(record);
     std::lock_guard<std::mutex> lock(_mutex);
-    _out->write(line.data(), static_cast<std::streamsize>(line.size()));
+    _out->write(text.data(), static_cast<std::streamsize>(text.size()));
     _out->flush();
 }
 

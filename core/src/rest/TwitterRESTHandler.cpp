@@ -10,6 +10,7 @@
 #include "birdgate/common/HttpErrors.h"
 #include "birdgate/common/WorkerPool.h"
 #include "birdgate/login/Xsrf.h"
+#include "birdgate/ops/Metrics.h"
 #include "birdgate/plugin/TransformChain.h"
 #include "birdgate/session/SessionManager.h"
 #include "birdgate/session/Store.h"
@@ -58,6 +59,21 @@ TwitterLogin::Settings loginSettings(const RestConfig& config, const Services& s
 void narrowHeaders(std::vector<std::pair<std::string, std::string>>& headers)
 {
     std::erase_if(headers, [](const auto& kv) { return !RestRequest::passHeader(kv.first); });
+}
+
+/// /metrics and the access log: one upstream answer (status) arrived.
+void noteUpstream(Request& request, UrlMetrics* metrics, std::chrono::steady_clock::time_point started, int status)
+{
+    request.addUpstreamTime(std::chrono::steady_clock::now() - started);
+    if (metrics) metrics->upstream(status);
+}
+
+/// ... or the upstream gave no answer.
+void noteUpstreamError(Request& request, UrlMetrics* metrics, std::chrono::steady_clock::time_point started,
+                       const std::exception& error)
+{
+    request.addUpstreamTime(std::chrono::steady_clock::now() - started);
+    if (metrics) metrics->upstreamError(upstreamErrorKind(error));
 }
 
 UpstreamResponse errorAnswer(int status, const std::string& reason, const std::string& message)
@@ -430,6 +446,7 @@ Task<void> TwitterRESTHandler::answerCached(Call& call) const
         const ResponseCache::Fetch fetchOnce = [this, &call](bool& cacheable) { return fetch(call, cacheable); };
         auto cached =
             co_await _services.cache->getOrFetch(key, std::chrono::seconds(_config.cacheSeconds), fetchOnce, hit);
+        if (call.match.metrics) call.match.metrics->cache(hit);
         if (!cached)
         {
             sendError(call.answer, 502, "upstream unreachable");
@@ -463,6 +480,7 @@ Task<void> TwitterRESTHandler::passThrough(Call& call) const
     std::unique_ptr<UpstreamAnswer> reading;
     UpstreamResponse held;
     bool whole = false;
+    const auto started = std::chrono::steady_clock::now();
     // At most two attempts: the second after X answered 401 and the token
     // was renewed (bearer) or refreshed (OAuth 2.0).
     for (int attempt = 0;; ++attempt)
@@ -473,6 +491,7 @@ Task<void> TwitterRESTHandler::passThrough(Call& call) const
         {
             const std::unique_ptr<Authorizer> auth = authorizerFor(token);
             reading = co_await _client.open(upstream, *auth, limits);
+            if (call.match.metrics) call.match.metrics->upstream(reading->status);
             held = UpstreamResponse{};
             whole = false;
             held.status = reading->status;
@@ -503,13 +522,15 @@ Task<void> TwitterRESTHandler::passThrough(Call& call) const
                 }
             }
         }
-        catch (const UpstreamTimeout&)
+        catch (const UpstreamTimeout& e)
         {
+            noteUpstreamError(call.request, reading ? nullptr : call.match.metrics, started, e);
             sendAnswer(call, errorAnswer(504, "Gateway Timeout", "upstream timeout"), nullptr);
             co_return;
         }
-        catch (const UpstreamUnreachable&)
+        catch (const UpstreamUnreachable& e)
         {
+            noteUpstreamError(call.request, reading ? nullptr : call.match.metrics, started, e);
             sendAnswer(call, errorAnswer(502, "Bad Gateway", "upstream unreachable"), nullptr);
             co_return;
         }
@@ -523,6 +544,7 @@ Task<void> TwitterRESTHandler::passThrough(Call& call) const
     }
     if (whole)
     {
+        call.request.addUpstreamTime(std::chrono::steady_clock::now() - started);
         co_await screenAnswer(call, held);
         sendAnswer(call, std::move(held), nullptr);
         co_return;
@@ -543,6 +565,7 @@ Task<void> TwitterRESTHandler::passThrough(Call& call) const
             if (!piece) break;
             if (!co_await answer.write(*piece)) co_return; // the client left: `reading` closes the upstream
         }
+        call.request.addUpstreamTime(std::chrono::steady_clock::now() - started);
     }
     catch (const std::exception& e)
     {
@@ -563,16 +586,20 @@ Task<std::optional<UpstreamResponse>> TwitterRESTHandler::fetch(const Call& call
 {
     cacheable = false;
     UpstreamResponse answer;
+    const auto started = std::chrono::steady_clock::now();
     try
     {
         answer = co_await exchange(call);
+        noteUpstream(call.request, call.match.metrics, started, answer.status);
     }
-    catch (const UpstreamTimeout&)
+    catch (const UpstreamTimeout& e)
     {
+        noteUpstreamError(call.request, call.match.metrics, started, e);
         co_return errorAnswer(504, "Gateway Timeout", "upstream timeout");
     }
-    catch (const UpstreamUnreachable&)
+    catch (const UpstreamUnreachable& e)
     {
+        noteUpstreamError(call.request, call.match.metrics, started, e);
         co_return errorAnswer(502, "Bad Gateway", "upstream unreachable");
     }
     co_await screenAnswer(call, answer);
@@ -613,6 +640,7 @@ TwitterCall TwitterRESTHandler::upstreamCall(const Call& call) const
         upstream.body = call.request.body();
         upstream.contentType = call.request.contentType();
     }
+    if (!call.request.requestId.empty()) upstream.headers.push_back({"X-Request-Id", call.request.requestId});
     return upstream;
 }
 
@@ -707,6 +735,7 @@ Task<bool> TwitterRESTHandler::runTransforms(const Call& call, UpstreamResponse&
     if (!t.ok)
     {
         Poco::Logger::get("birdgate").error("url %s: transform %s failed: %s", _config.name, t.failedStep, t.error);
+        if (call.match.metrics) call.match.metrics->transformError(t.failedStep);
         // The client learns which transform failed; the plugin's own
         // message (paths, config) stays in the log.
         answer = errorAnswer(500, "Internal Server Error", "transform " + t.failedStep + " failed");

@@ -4,6 +4,7 @@
 #include "birdgate/cache/ResponseCache.h"
 #include "birdgate/common/WorkerPool.h"
 #include "birdgate/ops/Logging.h"
+#include "birdgate/ops/Metrics.h"
 #include "birdgate/plugin/PluginHost.h"
 #include "birdgate/plugin/TransformPool.h"
 #include "birdgate/server/HandlerTable.h"
@@ -13,6 +14,7 @@
 #include "birdgate/stream/TwitterStream.h"
 #include "birdgate/twitter/UpstreamPool.h"
 #include "login/LoginRequired.h"
+#include "ops/AdminEndpoint.h"
 
 #include <Poco/Logger.h>
 #include <Poco/Thread.h>
@@ -39,6 +41,34 @@ std::string urlDefinition(const UrlEntry& entry)
 std::string scheduleDefinition(const ScheduleEntry& entry)
 {
     return entry.function + '\n' + (entry.startup ? "startup" : "") + '\n' + YAML::Dump(entry.kwargs);
+}
+
+/// The value of `key` in map `node`, or an undefined node (yaml-cpp's
+/// operator[] on a missing key throws for a const node).
+YAML::Node childOf(const YAML::Node& node, const std::string& key)
+{
+    if (node.IsDefined() && node.IsMap())
+        for (const auto& kv : node)
+            if (kv.first.Scalar() == key) return kv.second;
+    return YAML::Node(YAML::NodeType::Undefined);
+}
+
+/// A url entry's /metrics labels: its name and its transforms' names.
+Metrics::UrlSpec metricsSpec(const UrlEntry& entry)
+{
+    Metrics::UrlSpec spec{entry.name, {}};
+    if (const YAML::Node transforms = childOf(entry.kwargs, "transform"); transforms.IsDefined() && transforms.IsMap())
+        for (const auto& t : transforms) spec.transforms.push_back(t.first.Scalar());
+    return spec;
+}
+
+/// The messages a stream counted, by birdgate_stream_messages_total's kind.
+std::vector<std::pair<std::string, std::uint64_t>> messageKinds(const StreamCounters::Snapshot& s)
+{
+    return {{"tweet", s.tweets},         {"delete", s.deletes},         {"limit", s.limits},
+            {"warning", s.warnings},     {"disconnect", s.disconnects}, {"control", s.controls},
+            {"keepalive", s.keepAlives}, {"not_json", s.notJson},       {"framing_error", s.framingErrors},
+            {"sink_error", s.sinkErrors}};
 }
 } // namespace
 
@@ -72,11 +102,27 @@ Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warni
         throw ConfigError(_config.mainFile, 0, "app.store", std::string("a usable store (") + e.what() + ")");
     }
     _services.sessions = std::make_shared<SessionManager>(_services.store, _config.app.sessionExpiry);
+    AccessLog::Format accessLogFormat = AccessLog::Format::Text;
+    if (!AccessLog::parseFormat(_config.app.accessLogFormat, accessLogFormat))
+        throw ConfigError(_config.mainFile, 0, "app.access_log_format",
+                          "text or json (found " + _config.app.accessLogFormat + ")");
+    if (const YAML::Node admin = childOf(_config.app.raw, "admin");
+        admin.IsDefined() && admin.IsMap() && !childOf(admin, "port").IsDefined())
+        throw ConfigError(_config.mainFile, 0, "app.admin.port",
+                          "the admin listener's port (0 picks a free one; -1: no admin listener)");
+    if (_config.app.adminPort > 0 && _config.app.adminPort == _config.app.port)
+        throw ConfigError(_config.mainFile, 0, "app.admin.port",
+                          "a port other than app.listen.port (the admin paths are never served on the public port)");
+    if (const std::string& host = _config.app.adminHost;
+        _config.app.adminPort >= 0 && host != "localhost" && !host.starts_with("127.") && host != "::1")
+        _warnings.push_back(_config.mainFile + ": app.admin.host: " + host +
+                            " is not a loopback address: /metrics and /readyz will be reachable from the network "
+                            "(they have no authentication)");
     if (!_config.app.accessLog.empty())
     {
         try
         {
-            _accessLog = std::make_shared<AccessLog>(_config.app.accessLog);
+            _accessLog = std::make_shared<AccessLog>(_config.app.accessLog, accessLogFormat);
         }
         catch (const std::exception& e)
         {
@@ -87,6 +133,9 @@ Gateway::Gateway(const Config& config) : _config(config), _warnings(config.warni
     _services.plugins = std::make_shared<PluginHost>(_config.app.plugins);
     _services.cache = std::make_shared<ResponseCache>(static_cast<size_t>(_config.app.cacheSize));
     _services.transforms = std::make_shared<TransformPool>(static_cast<unsigned>(_config.app.transformThreads));
+    std::vector<Metrics::UrlSpec> specs;
+    for (const auto& entry : _config.urls) specs.push_back(metricsSpec(entry));
+    _metrics = std::make_shared<Metrics>(specs, BIRDGATE_VERSION);
     _router = buildRouter(_config.urls, {}, _mounted);
     // After the endpoints, so the same start-up reports every config error.
     std::lock_guard<std::mutex> lock(_streamsMutex);
@@ -114,7 +163,9 @@ std::shared_ptr<Router> Gateway::buildRouter(const std::vector<UrlEntry>& urls,
             old != reuse.end() && old->second.definition == m.definition ? old->second.endpoint : makeEndpoint(entry);
         try
         {
-            router->add(entry.name, entry.pattern, entry.priority, entry.order, m.endpoint);
+            // Counters exist for the start-up url entries (a name added by a
+            // reload gets none: it is not counted until a restart).
+            router->add(entry.name, entry.pattern, entry.priority, entry.order, m.endpoint, _metrics->url(entry.name));
         }
         catch (const std::regex_error& e)
         {
@@ -263,8 +314,10 @@ void Gateway::start()
     options.tlsCert = app.tlsCert;
     options.tlsKey = app.tlsKey;
     options.backlog = app.queue;
-    _server = std::make_unique<HttpServer>(options, _router, _accessLog);
+    _server = std::make_unique<HttpServer>(options, _router, _accessLog, _metrics);
     _server->start();
+    // Before the streams: /readyz can watch them connect.
+    startAdmin();
     // Rules (api 2) and follow names (api 1.1) first, all of them, so a rule
     // X rejects or an unknown name stops everything before any stream writes
     // a line. The server is already up because X may be answered by this
@@ -287,10 +340,83 @@ int Gateway::port() const
     return _server ? _server->port() : 0;
 }
 
+int Gateway::adminPort() const
+{
+    return _admin ? _admin->port() : 0;
+}
+
+void Gateway::startAdmin()
+{
+    const AppConfig& app = _config.app;
+    if (app.adminPort < 0) return;
+    AdminEndpoint::Probes probes;
+    probes.sample = [this] {
+        Metrics::Sample sample;
+        sample.connections = _server ? _server->connections() : 0;
+        sample.cacheBytes = _services.cache->stats().bytes;
+        for (const auto& s : streams())
+        {
+            const StreamCounters::Snapshot c = s->counters().snapshot();
+            sample.streams.push_back(Metrics::StreamSample{
+                s->settings().name, c.state == StreamCounters::State::Streaming, messageKinds(c), c.reconnects()});
+        }
+        return sample;
+    };
+    probes.check = [this] {
+        std::vector<AdminEndpoint::NotReady> notReady;
+        if (_draining.load())
+            notReady.push_back({"listener", "public", "shutting down"});
+        else if (!_server)
+            notReady.push_back({"listener", "public", "not listening"});
+        for (const auto& s : streams())
+        {
+            if (!s->settings().startup) continue;
+            const StreamCounters::Snapshot c = s->counters().snapshot();
+            if (c.state == StreamCounters::State::Streaming) continue;
+            std::string why = StreamCounters::stateName(c.state);
+            if (c.lastStatus) why += " (last HTTP status " + std::to_string(c.lastStatus) + ")";
+            notReady.push_back({"stream", s->settings().name, why});
+        }
+        return notReady;
+    };
+    probes.store = _services.store;
+    probes.workers = _services.workers;
+    // The scheme only: the URL may hold a password.
+    probes.storeName = app.store.substr(0, app.store.find(':'));
+    auto endpoint = std::make_shared<AdminEndpoint>(_metrics, std::move(probes));
+    auto router = std::make_shared<Router>();
+    std::size_t order = 0;
+    for (const std::string& path : AdminEndpoint::paths()) router->add(path.substr(1), path, 0, order++, endpoint);
+    router->finish();
+    ServerOptions options;
+    options.host = app.adminHost;
+    options.port = app.adminPort;
+    options.threads = 1; // AdminEndpoint's store probe relies on it
+    options.maxConnections = 64;
+    options.headerTimeout = std::chrono::seconds(app.headerTimeout);
+    options.keepaliveTimeout = std::chrono::seconds(app.keepaliveTimeout);
+    options.sendTimeout = std::chrono::seconds(app.sendTimeout);
+    options.backlog = 64;
+    // No access log and no metrics: scrapes would drown the requests.
+    _admin = std::make_unique<HttpServer>(options, router, nullptr, nullptr);
+    try
+    {
+        _admin->start();
+    }
+    catch (const std::exception& e)
+    {
+        _admin.reset();
+        throw std::runtime_error(std::string("admin listener: ") + e.what());
+    }
+    Poco::Logger::get("birdgate")
+        .information("admin listener on http://%s:%d/ (/healthz /readyz /metrics)", app.adminHost, _admin->port());
+}
+
 void Gateway::stop(int drainSeconds)
 {
     if (!_server || _stopped) return;
     _stopped = true;
+    _draining = true;
     // New connections are refused at once; endpoints end the answers that
     // never finish by themselves (the sandbox's streams) so the drain does
     // not wait for them; then requests in flight get drainSeconds.
@@ -300,6 +426,7 @@ void Gateway::stop(int drainSeconds)
         Poco::Logger::get("birdgate")
             .warning("stop: %z connections still busy after %d s; closing them", _server->connections(), drainSeconds);
     _server->stop();
+    if (_admin) _admin->stop();
     // Streams after the HTTP side: each writes what it holds, syncs, closes.
     for (auto& s : streams()) s->stop();
     _services.transforms->stop();

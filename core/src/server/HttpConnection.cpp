@@ -16,7 +16,9 @@
 
 #include "birdgate/common/HttpErrors.h"
 #include "birdgate/ops/AccessLog.h"
+#include "birdgate/ops/Metrics.h"
 #include "birdgate/server/Endpoint.h"
+#include "ops/RequestId.h"
 #include "server/ChunkedDecoder.h"
 #include "server/RequestHead.h"
 #include "server/Router.h"
@@ -456,6 +458,14 @@ template <class Stream> class HttpConnection final : public ConnectionBase, publ
         request.clientAddress = _clientAddress;
         request.clientLoopback = _clientLoopback;
         request.tls = TLS;
+        request.requestId = RequestId::accept(request.header("X-Request-Id"));
+        // buildHead() reads it from there (no copy); cleared when this frame ends.
+        _requestId = &request.requestId;
+        struct ForgetId
+        {
+            const std::string*& id;
+            ~ForgetId() { id = nullptr; }
+        } forgetId{_requestId};
         const bool hasBody = _reqHead.framing == BodyFraming::Chunked ||
                              (_reqHead.framing == BodyFraming::ContentLength && _reqHead.contentLength > 0);
         if (hasBody) request.bodySource = this;
@@ -511,7 +521,7 @@ template <class Stream> class HttpConnection final : public ConnectionBase, publ
         if (_dead)
         {
             // Aborted, broken body or client gone: nothing (more) to send.
-            logAccess(request, started);
+            countRequest(request, endpoint ? &match : nullptr, started);
             co_return false;
         }
         const bool unreadBody = hasBody && !_bodyTouched;
@@ -529,7 +539,7 @@ template <class Stream> class HttpConnection final : public ConnectionBase, publ
         {
             ok = false; // the endpoint left a streamed answer unfinished
         }
-        logAccess(request, started);
+        countRequest(request, endpoint ? &match : nullptr, started);
         if (!ok || _dead) co_return false;
         if (_closing)
         {
@@ -651,11 +661,17 @@ template <class Stream> class HttpConnection final : public ConnectionBase, publ
         for (const auto& f : _headers)
         {
             if (iequals(f.name, "Content-Length") || iequals(f.name, "Transfer-Encoding") ||
-                iequals(f.name, "Connection"))
+                iequals(f.name, "Connection") || iequals(f.name, "X-Request-Id"))
                 continue;
             _out += f.name;
             _out += ": ";
             _out += f.value;
+            _out += "\r\n";
+        }
+        if (_requestId && !_requestId->empty())
+        {
+            _out += "X-Request-Id: ";
+            _out += *_requestId;
             _out += "\r\n";
         }
         if (!bodyless(_status))
@@ -712,14 +728,24 @@ template <class Stream> class HttpConnection final : public ConnectionBase, publ
         const auto started = Clock::now();
         resetAnswer();
         _closeAfter = true;
+        _refusedId = RequestId::generate(); // the head was not read: no client id to trust
+        _requestId = &_refusedId;
         errorAnswer(status, message);
         decideClose();
         if (co_await sendBuffered()) co_await lingerClose();
+        const auto elapsed = Clock::now() - started;
+        if (_shared.metrics) _shared.metrics->unrouted().request(status, elapsed);
         if (_shared.accessLog)
         {
-            double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-            _shared.accessLog->write(_clientAddress, _reqHead.method.empty() ? "-" : _reqHead.method,
-                                     _reqHead.target.empty() ? "-" : _reqHead.target, status, _logBytes, ms);
+            AccessRecord record;
+            record.client = _clientAddress;
+            record.method = _reqHead.method.empty() ? "-" : _reqHead.method;
+            record.uri = _reqHead.target.empty() ? "-" : _reqHead.target;
+            record.status = status;
+            record.bytes = _logBytes;
+            record.milliseconds = std::chrono::duration<double, std::milli>(elapsed).count();
+            record.requestId = _refusedId;
+            _shared.accessLog->write(record);
         }
     }
 
@@ -741,11 +767,26 @@ template <class Stream> class HttpConnection final : public ConnectionBase, publ
         closeSocket();
     }
 
-    void logAccess(const Request& request, Clock::time_point started)
+    /// /metrics and the access log, once per request. `match`: null when
+    /// no url entry matched (counted under url="-").
+    void countRequest(const Request& request, const RouteMatch* match, Clock::time_point started)
     {
+        const auto elapsed = Clock::now() - started;
+        UrlMetrics* metrics = match ? match->metrics : _shared.metrics ? &_shared.metrics->unrouted() : nullptr;
+        if (metrics) metrics->request(_status, elapsed);
         if (!_shared.accessLog) return;
-        double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-        _shared.accessLog->write(_clientAddress, request.method, request.target, _status, _logBytes, ms);
+        AccessRecord record;
+        record.client = _clientAddress;
+        record.method = request.method;
+        record.uri = request.target;
+        record.status = _status;
+        record.bytes = _logBytes;
+        record.milliseconds = std::chrono::duration<double, std::milli>(elapsed).count();
+        if (request.upstreamTime)
+            record.upstreamMilliseconds = std::chrono::duration<double, std::milli>(*request.upstreamTime).count();
+        if (match) record.url = match->urlName;
+        record.requestId = request.requestId;
+        _shared.accessLog->write(record);
     }
 
     // ---------------------------------------------------------- deadlines
@@ -785,7 +826,9 @@ template <class Stream> class HttpConnection final : public ConnectionBase, publ
 
     std::vector<char> _in; // raw bytes; [_inBegin, _inEnd) not consumed yet
     std::size_t _inBegin = 0, _inEnd = 0;
-    std::string _out; // the answer head
+    std::string _out;                        // the answer head
+    const std::string* _requestId = nullptr; // X-Request-Id of the request being answered
+    std::string _refusedId;                  // ... of a refused head
     RequestHead _reqHead;
     ChunkedDecoder _decoder;
 

@@ -28,6 +28,7 @@ namespace birdgate
 
 class Router;
 class AccessLog;
+class Metrics;
 
 /// What every connection of one server reads.
 struct ServerShared
@@ -37,6 +38,7 @@ struct ServerShared
     // the one it was routed with until its answer is done.
     std::atomic<std::shared_ptr<const Router>> router;
     std::shared_ptr<AccessLog> accessLog;
+    std::shared_ptr<Metrics> metrics;               // null: nothing counted (the admin listener)
     std::unique_ptr<boost::asio::ssl::context> tls; // null: plain HTTP
     std::atomic<bool> draining{false};
     std::atomic<std::size_t> connections{0};

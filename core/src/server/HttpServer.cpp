@@ -9,6 +9,7 @@
 #include "birdgate/server/HttpServer.h"
 
 #include "birdgate/ops/AccessLog.h"
+#include "birdgate/ops/Metrics.h"
 #include "server/HttpConnection.h"
 #include "server/Router.h"
 
@@ -177,13 +178,14 @@ void HttpServer::setRouter(std::shared_ptr<const Router> router)
 }
 
 HttpServer::HttpServer(ServerOptions options, std::shared_ptr<const Router> router,
-                       std::shared_ptr<AccessLog> accessLog)
+                       std::shared_ptr<AccessLog> accessLog, std::shared_ptr<Metrics> metrics)
     : _impl(std::make_unique<Impl>())
 {
     if (!router) throw std::invalid_argument("HttpServer needs a router");
     _impl->shared.options = std::move(options);
     _impl->shared.router.store(std::move(router));
     _impl->shared.accessLog = std::move(accessLog);
+    _impl->shared.metrics = std::move(metrics);
 }
 
 HttpServer::~HttpServer()

@@ -34,13 +34,13 @@ std::string literalPrefix(const std::string& pattern, std::string& rest)
 } // namespace
 
 void Router::add(const std::string& name, const std::string& pattern, int priority, size_t order,
-                 std::shared_ptr<Endpoint> endpoint)
+                 std::shared_ptr<Endpoint> endpoint, UrlMetrics* metrics)
 {
     std::string rest;
     std::string prefix = literalPrefix(pattern, rest);
     bool prefixThenAll = rest == "(.*)" || rest == "(.*)$";
     _routes.push_back(Route{name, std::regex(pattern, std::regex::ECMAScript | std::regex::optimize), std::move(prefix),
-                            prefixThenAll, priority, order, std::move(endpoint)});
+                            prefixThenAll, priority, order, std::move(endpoint), metrics});
 }
 
 void Router::finish()
@@ -61,6 +61,7 @@ Endpoint* Router::route(const std::string& path, RouteMatch& match) const
         {
             // What the regex would give: `.` matches all but line ends.
             match.urlName = r.name;
+            match.metrics = r.metrics;
             match.path = path;
             match.groups.assign({path, path.substr(r.prefix.size())});
             return r.endpoint.get();
@@ -68,6 +69,7 @@ Endpoint* Router::route(const std::string& path, RouteMatch& match) const
         if (std::regex_match(path, m, r.regex))
         {
             match.urlName = r.name;
+            match.metrics = r.metrics;
             match.path = path;
             match.groups.clear();
             for (const auto& g : m) match.groups.push_back(g.str());

@@ -18,8 +18,10 @@ class Router
   public:
     /// Adds a route; `pattern` is anchored (matched against the whole path).
     /// Throws std::regex_error for a bad pattern.
+    /// `metrics`: the entry's counters, handed to each request in
+    /// RouteMatch::metrics (null: not counted).
     void add(const std::string& name, const std::string& pattern, int priority, size_t order,
-             std::shared_ptr<Endpoint> endpoint);
+             std::shared_ptr<Endpoint> endpoint, UrlMetrics* metrics = nullptr);
 
     /// Sorts by priority (descending), then order. Call once after the adds.
     void finish();
@@ -46,6 +48,7 @@ class Router
         int priority;
         size_t order;
         std::shared_ptr<Endpoint> endpoint;
+        UrlMetrics* metrics;
     };
     std::vector<Route> _routes;
 };

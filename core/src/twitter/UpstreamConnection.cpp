@@ -76,7 +76,7 @@ Task<std::unique_ptr<Connection>> Connection::open(const UpstreamTarget& targetR
                                                       asio::redirect_error(asio::use_awaitable, ec));
     timer->cancel();
     if (*expired) throw UpstreamTimeout("upstream " + name + ": name lookup timed out");
-    if (ec) throw UpstreamUnreachable("upstream " + name + " unreachable: " + ec.message());
+    if (ec) throw UpstreamConnectError("upstream " + name + " unreachable: " + ec.message());
 
     auto conn = std::make_unique<Connection>();
     if (target.scheme == "https")
@@ -86,7 +86,7 @@ Task<std::unique_ptr<Connection>> Connection::open(const UpstreamTarget& targetR
         beast::error_code notAddress;
         asio::ip::make_address(target.host, notAddress);
         if (notAddress && !SSL_set_tlsext_host_name(conn->_tls->native_handle(), target.host.c_str()))
-            throw UpstreamUnreachable("upstream " + name + ": cannot set the TLS server name");
+            throw UpstreamTlsError("upstream " + name + ": cannot set the TLS server name");
         conn->_tls->set_verify_mode(asio::ssl::verify_peer);
         conn->_tls->set_verify_callback(asio::ssl::host_name_verification(target.host));
     }
@@ -99,7 +99,7 @@ Task<std::unique_ptr<Connection>> Connection::open(const UpstreamTarget& targetR
     stream.expires_after(timeout);
     co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
     if (ec == beast::error::timeout) throw UpstreamTimeout("upstream " + name + ": connect timed out");
-    if (ec) throw UpstreamUnreachable("upstream " + name + " unreachable: " + ec.message());
+    if (ec) throw UpstreamConnectError("upstream " + name + " unreachable: " + ec.message());
     // A request's headers and body may leave in two writes: no Nagle delay.
     stream.socket().set_option(tcp::no_delay(true), ec);
 
@@ -109,7 +109,7 @@ Task<std::unique_ptr<Connection>> Connection::open(const UpstreamTarget& targetR
         co_await conn->_tls->async_handshake(asio::ssl::stream_base::client,
                                              asio::redirect_error(asio::use_awaitable, ec));
         if (ec == beast::error::timeout) throw UpstreamTimeout("upstream " + name + ": TLS handshake timed out");
-        if (ec) throw UpstreamUnreachable("upstream " + name + ": TLS handshake failed: " + ec.message());
+        if (ec) throw UpstreamTlsError("upstream " + name + ": TLS handshake failed: " + ec.message());
     }
     stream.expires_never();
     co_return conn;

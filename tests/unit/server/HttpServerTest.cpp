@@ -2,13 +2,14 @@
 // be sent byte for byte) against a server on port 0 with a test Endpoint.
 // Covers framing and smuggling refusals, limits and timeouts, keep-alive,
 // pipelining, HEAD, Expect, bodies, streamed answers, drain, the connection
-// cap, TLS and the access log.
+// cap, TLS, the access log, X-Request-Id and the per-url counters of /metrics.
 #include <utility>
 
 #include "TestSupport.h"
 
 #include "birdgate/common/HttpErrors.h"
 #include "birdgate/ops/AccessLog.h"
+#include "birdgate/ops/Metrics.h"
 #include "birdgate/server/HttpServer.h"
 #include "server/Router.h"
 
@@ -233,6 +234,7 @@ class HttpServerTest : public CppUnit::TestFixture
     CPPUNIT_TEST(testPortInUse);
     CPPUNIT_TEST(testTls);
     CPPUNIT_TEST(testAccessLog);
+    CPPUNIT_TEST(testRequestIdAndMetrics);
     CPPUNIT_TEST_SUITE_END();
 
   public:
@@ -659,6 +661,88 @@ class HttpServerTest : public CppUnit::TestFixture
         }));
         CPPUNIT_ASSERT_MESSAGE(text, contains(text, " 127.0.0.1 \"GET /hello?q=1\" 200 5 "));
         CPPUNIT_ASSERT_MESSAGE(text, contains(text, "\"GET /nowhere\" 404 "));
+        fs::remove(file);
+    }
+
+    static std::string headerOf(const std::string& answer, const std::string& name)
+    {
+        const std::string key = "\r\n" + name + ": ";
+        size_t at = answer.find(key);
+        if (at == std::string::npos) return "";
+        at += key.size();
+        return answer.substr(at, answer.find("\r\n", at) - at);
+    }
+
+    void testRequestIdAndMetrics()
+    {
+        namespace fs = std::filesystem;
+        fs::path file = fs::temp_directory_path() / ("birdgate-access-id-" + std::to_string(::getpid()) + ".log");
+        fs::remove(file);
+        auto metrics = std::make_shared<Metrics>(std::vector<Metrics::UrlSpec>{{"hello", {}}, {"throw", {}}});
+        auto router = std::make_shared<Router>();
+        auto endpoint = std::make_shared<TestEndpoint>();
+        router->add("hello", "/hello", 0, 0, endpoint, metrics->url("hello"));
+        router->add("throw", "/throw", 0, 1, endpoint, metrics->url("throw"));
+        router->add("info", "/info", 0, 2, endpoint); // not counted
+        router->finish();
+        ServerOptions options;
+        options.threads = 2;
+        server = std::make_unique<HttpServer>(options, router, std::make_shared<AccessLog>(file.string()), metrics);
+        server->start();
+        Client c(server->port());
+        // A sane id comes back as sent.
+        c.send("GET /hello HTTP/1.1\r\n" + HOST + "X-Request-Id: client-id-42\r\n\r\n");
+        std::string a = c.answer();
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(a, std::string("client-id-42"), headerOf(a, "X-Request-Id"));
+        // Garbage is replaced; none is generated; each answer has exactly one.
+        c.send("GET /hello HTTP/1.1\r\n" + HOST + "X-Request-Id: bad id <x>\r\n\r\n");
+        a = c.answer();
+        const std::string replaced = headerOf(a, "X-Request-Id");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(a, std::size_t(32), replaced.size());
+        CPPUNIT_ASSERT(!contains(a, "bad id"));
+        c.send("GET /hello HTTP/1.1\r\n" + HOST + "\r\n");
+        a = c.answer();
+        const std::string generated = headerOf(a, "X-Request-Id");
+        CPPUNIT_ASSERT_EQUAL_MESSAGE(a, std::size_t(32), generated.size());
+        CPPUNIT_ASSERT(generated != replaced);
+        c.send("GET /nowhere/secret-path HTTP/1.1\r\n" + HOST + "\r\n");
+        a = c.answer();
+        CPPUNIT_ASSERT_EQUAL(std::size_t(32), headerOf(a, "X-Request-Id").size());
+        c.send("GET /throw HTTP/1.1\r\n" + HOST + "\r\n");
+        c.answer();
+        c.send("GET /info HTTP/1.1\r\n" + HOST + "\r\n");
+        c.answer();
+        // A head refused before routing counts under url="-" too.
+        Client bad(server->port());
+        bad.send("GET /hello HTTP/9.9\r\n" + HOST + "\r\n");
+        a = bad.answer();
+        CPPUNIT_ASSERT_MESSAGE(a, startsWith(a, "HTTP/1.1 505 "));
+        CPPUNIT_ASSERT_EQUAL(std::size_t(32), headerOf(a, "X-Request-Id").size());
+
+        CPPUNIT_ASSERT(test::waitUntil([&] { return metrics->unrouted().requests(505) == 1; }));
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), metrics->url("hello")->requests(200));
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), metrics->url("throw")->requests(500));
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(1), metrics->unrouted().requests(404));
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t(3), metrics->url("hello")->duration().count);
+        const std::string exposition = metrics->render({});
+        CPPUNIT_ASSERT(!contains(exposition, "secret-path")); // never request data as a label
+        CPPUNIT_ASSERT(!contains(exposition, "url=\"info\""));
+        CPPUNIT_ASSERT(contains(exposition, "birdgate_requests_total{url=\"-\",code=\"404\"} 1\n"));
+
+        std::string text;
+        CPPUNIT_ASSERT(test::waitUntil([&] {
+            std::ifstream in(file);
+            std::stringstream s;
+            s << in.rdbuf();
+            text = s.str();
+            return contains(text, " 505 ");
+        }));
+        CPPUNIT_ASSERT_MESSAGE(text, contains(text, "\"GET /hello\" 200 5 "));
+        CPPUNIT_ASSERT_MESSAGE(text, contains(text, " upstream=- url=hello id=client-id-42\n"));
+        CPPUNIT_ASSERT_MESSAGE(text, contains(text, " url=hello id=" + generated + "\n"));
+        CPPUNIT_ASSERT_MESSAGE(text, contains(text, "\"GET /nowhere/secret-path\" 404 "));
+        CPPUNIT_ASSERT_MESSAGE(text, contains(text, " url=- id="));
+        CPPUNIT_ASSERT_MESSAGE(text, !contains(text, "bad id"));
         fs::remove(file);
     }
 };

@@ -73,6 +73,9 @@ struct AppConfig
     long long cacheSize = 64LL * 1024 * 1024;
     long long sessionExpiry = 30LL * 24 * 3600; // seconds
     std::string accessLog;                      // "" off, "-" stderr, else a file path
+    std::string accessLogFormat = "text";       // text | json
+    std::string adminHost = "127.0.0.1";        // admin listener (/healthz /readyz /metrics)
+    int adminPort = -1;                         // -1: no admin listener; 0: any free port
     int drain = 10;                             // seconds in-flight requests get at SIGTERM
     std::string logPath = "-";                  // - stderr, syslog, or a file
     std::string logLevel = "information";

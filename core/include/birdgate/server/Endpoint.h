@@ -18,11 +18,14 @@ namespace birdgate
 
 /// What the router found: the url entry's name and the regex groups
 /// (groups[0] is the whole matched path, groups[1] the API path, ...).
+class UrlMetrics;
+
 struct RouteMatch
 {
     std::string urlName;
     std::string path; // request path, percent-encoded as received, without query
     std::vector<std::string> groups;
+    UrlMetrics* metrics = nullptr; // the url entry's /metrics counters (ops/Metrics.h); null: not counted
 };
 
 class Endpoint

@@ -1,7 +1,9 @@
 // The whole server, built from a Config: services, one Endpoint per url
-// entry, the router and Poco's HTTPServer, and one TwitterStream per
-// `schedule:` entry with `function: TwitterStream`. main() runs one in the
-// foreground; tests can run one in-process on port 0.
+// entry, the router and the HttpServer, one TwitterStream per `schedule:`
+// entry with `function: TwitterStream`, the /metrics counters, and, with
+// `app.admin`, a second HttpServer for /healthz /readyz /metrics whose router
+// holds only those paths (so neither listener serves the other's). main()
+// runs one in the foreground; tests can run one in-process on port 0.
 #pragma once
 
 #include "birdgate/config/Config.h"
@@ -11,6 +13,7 @@
 
 #include "birdgate/common/ThreadAnnotations.h"
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +25,7 @@ namespace birdgate
 
 class TwitterStream;
 class HttpServer;
+class Metrics;
 
 class Gateway
 {
@@ -61,6 +65,13 @@ class Gateway
 
     /// The bound port (useful with port 0).
     int port() const;
+    /// The admin listener's bound port; 0 when there is none.
+    int adminPort() const;
+
+    /// The /metrics counters (a reload is counted with
+    /// metrics().configReload(ok)). Url entries are those of the start-up
+    /// config: one added by a reload is not counted until a restart.
+    Metrics& metrics() { return *_metrics; }
 
     /// Warnings gathered while building (unknown keys and the like).
     const std::vector<std::string>& warnings() const { return _warnings; }
@@ -78,6 +89,7 @@ class Gateway
     };
 
     std::shared_ptr<Endpoint> makeEndpoint(const UrlEntry& entry);
+    void startAdmin();
     /// A router over `urls`, reusing `reuse`'s endpoints whose definition is
     /// unchanged; `mounted` receives what the router holds.
     std::shared_ptr<Router> buildRouter(const std::vector<UrlEntry>& urls, const std::map<std::string, Mounted>& reuse,
@@ -93,8 +105,11 @@ class Gateway
     std::shared_ptr<Router> _router;
     std::map<std::string, Mounted> _mounted; // url name -> endpoint
     std::shared_ptr<AccessLog> _accessLog;   // null when app.access_log is empty
+    std::shared_ptr<Metrics> _metrics;
     std::unique_ptr<HttpServer> _server;
-    mutable std::mutex _streamsMutex; // _streams is replaced by reload() while streams() reads it
+    std::unique_ptr<HttpServer> _admin; // null without app.admin
+    std::atomic<bool> _draining{false}; // stop() began: /readyz says so
+    mutable std::mutex _streamsMutex;   // _streams is replaced by reload() while streams() reads it
     std::vector<Scheduled> _streams BIRDGATE_GUARDED_BY(_streamsMutex);
     unsigned _ioThreads = 1; // app.threads, resolved
     bool _stopped = false;

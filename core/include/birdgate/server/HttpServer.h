@@ -20,6 +20,7 @@ namespace birdgate
 
 class Router;
 class AccessLog;
+class Metrics;
 
 struct ServerOptions
 {
@@ -38,7 +39,10 @@ struct ServerOptions
 class HttpServer
 {
   public:
-    HttpServer(ServerOptions options, std::shared_ptr<const Router> router, std::shared_ptr<AccessLog> accessLog);
+    /// `metrics`: requests no route matches count under its url="-" (routed
+    /// ones count through their RouteMatch); null: nothing counted.
+    HttpServer(ServerOptions options, std::shared_ptr<const Router> router, std::shared_ptr<AccessLog> accessLog,
+               std::shared_ptr<Metrics> metrics = nullptr);
     ~HttpServer(); // stop()s
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;

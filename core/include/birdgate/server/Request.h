@@ -9,6 +9,7 @@
 #include "birdgate/common/Task.h"
 #include "birdgate/server/HeaderField.h"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +45,14 @@ class Request
     bool clientLoopback = false;
     bool tls = false;                 // arrived over HTTPS on birdgate's own listener
     BodySource* bodySource = nullptr; // null: no body
+    /// X-Request-Id: the client's when sane, else a fresh one (set by the
+    /// server before serve(); sent upstream, back on the answer, in the
+    /// access log).
+    std::string requestId;
+    /// Time spent waiting for upstream answers (the access log's upstream
+    /// time); nullopt: no upstream was asked. Endpoints add to it.
+    std::optional<std::chrono::nanoseconds> upstreamTime;
+    void addUpstreamTime(std::chrono::nanoseconds d) { upstreamTime = upstreamTime.value_or(d.zero()) + d; }
 
     /// The target up to '?' / after it ("" when there is no query).
     std::string_view path() const;

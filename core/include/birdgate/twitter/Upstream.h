@@ -21,6 +21,20 @@ class UpstreamUnreachable : public std::runtime_error
     using std::runtime_error::runtime_error;
 };
 
+/// No connection: the name did not resolve or the TCP connect failed (502).
+class UpstreamConnectError : public UpstreamUnreachable
+{
+  public:
+    using UpstreamUnreachable::UpstreamUnreachable;
+};
+
+/// The TLS handshake failed: certificate refused, protocol mismatch (502).
+class UpstreamTlsError : public UpstreamUnreachable
+{
+  public:
+    using UpstreamUnreachable::UpstreamUnreachable;
+};
+
 /// The upstream did not answer within the time limit (504).
 class UpstreamTimeout : public std::runtime_error
 {
