@@ -739,8 +739,10 @@ template <class Stream> class HttpConnection final : public ConnectionBase, publ
         {
             AccessRecord record;
             record.client = _clientAddress;
-            record.method = _reqHead.method.empty() ? "-" : _reqHead.method;
-            record.uri = _reqHead.target.empty() ? "-" : _reqHead.target;
+            // string_views on both arms: `cond ? "-" : std::string` would make a
+            // temporary string and leave the view dangling.
+            record.method = _reqHead.method.empty() ? std::string_view("-") : std::string_view(_reqHead.method);
+            record.uri = _reqHead.target.empty() ? std::string_view("-") : std::string_view(_reqHead.target);
             record.status = status;
             record.bytes = _logBytes;
             record.milliseconds = std::chrono::duration<double, std::milli>(elapsed).count();
