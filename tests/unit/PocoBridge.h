@@ -16,6 +16,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <Poco/Net/HTTPServerRequestImpl.h>
@@ -173,7 +174,14 @@ inline void serveBridged(Endpoint& endpoint, Poco::Net::HTTPServerRequest& pocoR
 
     thread_local boost::asio::io_context ioc;
     std::exception_ptr error;
-    boost::asio::co_spawn(ioc, endpoint.serve(request, answer, match), [&error](std::exception_ptr e) { error = e; });
+    // Held until serve() ends: a result another thread (the worker pool)
+    // posts back would otherwise find run() already returned, and serve()
+    // resume after `request` and `answer` are gone.
+    auto busy = boost::asio::make_work_guard(ioc);
+    boost::asio::co_spawn(ioc, endpoint.serve(request, answer, match), [&error, &busy](std::exception_ptr e) {
+        error = e;
+        busy.reset();
+    });
     ioc.restart();
     ioc.run();
     if (error) std::rethrow_exception(error);

@@ -62,8 +62,8 @@ TokenSource::Token TokenRefresher::decode(const std::string& text)
     return t;
 }
 
-Task<std::optional<TokenSource::Token>> TokenRefresher::refresh(const std::optional<Session>& session,
-                                                                const TokenSource::Token& stale)
+Task<std::optional<TokenSource::Token>> TokenRefresher::refresh(std::optional<Session> session,
+                                                                TokenSource::Token stale)
 {
     std::shared_ptr<SharedResult> flight;
     bool leader = false;

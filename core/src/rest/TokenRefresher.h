@@ -45,8 +45,10 @@ class TokenRefresher
     /// The token that replaces `stale` (refreshed once for every caller);
     /// nullopt when X refused the refresh (the token is forgotten). Throws
     /// UpstreamUnreachable / UpstreamTimeout when X cannot be reached.
-    Task<std::optional<TokenSource::Token>> refresh(const std::optional<Session>& session,
-                                                    const TokenSource::Token& stale) BIRDGATE_EXCLUDES(_mutex);
+    /// Arguments by value: the coroutine starts when awaited, after a
+    /// caller's temporaries (`refresh(std::nullopt, ...)`) are gone.
+    Task<std::optional<TokenSource::Token>> refresh(std::optional<Session> session, TokenSource::Token stale)
+        BIRDGATE_EXCLUDES(_mutex);
 
     /// Refreshes started so far (tests, metrics).
     std::size_t refreshes() const BIRDGATE_EXCLUDES(_mutex);
