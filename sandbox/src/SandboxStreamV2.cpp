@@ -1,6 +1,8 @@
 // SandboxStreamV2; see SandboxStreamV2.h.
 #include "birdgate/sandbox/SandboxStreamV2.h"
 
+#include "SandboxV2Json.h"
+
 #include "birdgate/common/HttpErrors.h"
 
 #include <algorithm>
@@ -12,67 +14,7 @@ namespace birdgate
 
 namespace
 {
-const std::set<std::string> TWEET_FIELDS = {"attachments",
-                                            "author_id",
-                                            "context_annotations",
-                                            "conversation_id",
-                                            "created_at",
-                                            "edit_controls",
-                                            "edit_history_tweet_ids",
-                                            "entities",
-                                            "geo",
-                                            "id",
-                                            "in_reply_to_user_id",
-                                            "lang",
-                                            "non_public_metrics",
-                                            "note_tweet",
-                                            "organic_metrics",
-                                            "possibly_sensitive",
-                                            "promoted_metrics",
-                                            "public_metrics",
-                                            "referenced_tweets",
-                                            "reply_settings",
-                                            "source",
-                                            "text",
-                                            "withheld"};
-const std::set<std::string> USER_FIELDS = {
-    "created_at", "description",     "entities",          "id",        "location",       "most_recent_tweet_id",
-    "name",       "pinned_tweet_id", "profile_image_url", "protected", "public_metrics", "url",
-    "username",   "verified",        "verified_type",     "withheld"};
-const std::set<std::string> EXPANSIONS = {"author_id",
-                                          "referenced_tweets.id",
-                                          "referenced_tweets.id.author_id",
-                                          "entities.mentions.username",
-                                          "attachments.poll_ids",
-                                          "attachments.media_keys",
-                                          "in_reply_to_user_id",
-                                          "geo.place_id",
-                                          "edit_history_tweet_ids"};
 const std::set<std::string> OTHER_FIELDS = {"media.fields", "place.fields", "poll.fields"};
-
-std::string problemJson(const std::string& title, const std::string& detail, const std::string& type, int status)
-{
-    std::string out = "{\"title\":";
-    jsonQuoteTo(out, title);
-    out += ",\"detail\":";
-    jsonQuoteTo(out, detail);
-    out += ",\"type\":";
-    jsonQuoteTo(out, type);
-    return out + ",\"status\":" + std::to_string(status) + "}";
-}
-
-std::string invalidParameter(const std::string& name, const std::string& value, const std::string& message)
-{
-    std::string out = "{\"errors\":[{\"parameters\":{";
-    jsonQuoteTo(out, name);
-    out += ":[";
-    jsonQuoteTo(out, value);
-    out += "]},\"message\":";
-    jsonQuoteTo(out, message);
-    out += "}],\"title\":\"Invalid Request\",\"detail\":\"One or more parameters to your request was invalid.\","
-           "\"type\":\"https://api.twitter.com/2/problems/invalid-request\"}";
-    return out;
-}
 
 std::vector<std::string> splitList(const std::string& s)
 {
@@ -86,18 +28,6 @@ std::vector<std::string> splitList(const std::string& s)
         pos = comma + 1;
     }
     return out;
-}
-
-std::string isoTime(long long epochMillis)
-{
-    std::time_t t = static_cast<std::time_t>(epochMillis / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[40];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    char ms[8];
-    std::snprintf(ms, sizeof ms, ".%03lldZ", epochMillis % 1000);
-    return std::string(buf) + ms;
 }
 
 bool has(const std::vector<std::string>& list, const char* name)
@@ -126,12 +56,13 @@ std::optional<std::string> SandboxStreamV2::appOf(const std::string& authorizati
     for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (scheme == "oauth")
     {
-        refusal = {403,
-                   problemJson("Unsupported Authentication",
-                               "Authenticating with OAuth 1.0a User Context is forbidden for this endpoint.  "
-                               "Supported authentication types are [OAuth 2.0 Application-Only].",
-                               "https://api.twitter.com/2/problems/unsupported-authentication", 403),
-                   std::nullopt};
+        refusal = {
+            403,
+            sandboxv2::problemJson("Unsupported Authentication",
+                                   "Authenticating with OAuth 1.0a User Context is forbidden for this endpoint.  "
+                                   "Supported authentication types are [OAuth 2.0 Application-Only].",
+                                   "https://api.twitter.com/2/problems/unsupported-authentication", 403),
+            std::nullopt};
         return std::nullopt;
     }
     if (scheme == "bearer")
@@ -140,7 +71,7 @@ std::optional<std::string> SandboxStreamV2::appOf(const std::string& authorizati
         while (!token.empty() && token.back() == ' ') token.pop_back();
         if (auto app = _oauth.bearerApp(token)) return app;
     }
-    refusal = {401, problemJson("Unauthorized", "Unauthorized", "about:blank", 401), std::nullopt};
+    refusal = {401, sandboxv2::problemJson("Unauthorized", "Unauthorized", "about:blank", 401), std::nullopt};
     return std::nullopt;
 }
 
@@ -160,10 +91,10 @@ SandboxStreamV2::Reply SandboxStreamV2::rulesEndpoint(const std::string& authori
             dryRun = v == "true";
         else if (k != "max_results" && k != "pagination_token" && k != "delete_all")
             return {400,
-                    invalidParameter(k, v,
-                                     "The query parameter [" + k +
-                                         "] is not one of [ids, max_results, "
-                                         "pagination_token, dry_run]"),
+                    sandboxv2::invalidParameterJson(k, v,
+                                                    "The query parameter [" + k +
+                                                        "] is not one of [ids, max_results, "
+                                                        "pagination_token, dry_run]"),
                     std::nullopt};
     }
     SandboxRules::Answer a = method == "GET" ? _rules.list(*app, ids) : _rules.change(*app, body, dryRun);
@@ -178,18 +109,18 @@ SandboxStreamV2::Reply SandboxStreamV2::connect(const std::string& authorization
     Fields fields;
     for (const auto& [k, v] : query)
     {
-        const std::set<std::string>* allowed = k == "tweet.fields"  ? &TWEET_FIELDS
-                                               : k == "user.fields" ? &USER_FIELDS
-                                               : k == "expansions"  ? &EXPANSIONS
+        const std::set<std::string>* allowed = k == "tweet.fields"  ? &sandboxv2::tweetFields()
+                                               : k == "user.fields" ? &sandboxv2::userFields()
+                                               : k == "expansions"  ? &sandboxv2::tweetExpansions()
                                                                     : nullptr;
         if (allowed)
         {
             for (const auto& item : splitList(v))
                 if (!allowed->count(item))
                     return {400,
-                            invalidParameter(k, item,
-                                             "The `" + k + "` query parameter value [" + item +
-                                                 "] is not one of the values X accepts"),
+                            sandboxv2::invalidParameterJson(k, item,
+                                                            "The `" + k + "` query parameter value [" + item +
+                                                                "] is not one of the values X accepts"),
                             std::nullopt};
             auto items = splitList(v);
             if (k == "tweet.fields") fields.tweet = items;
@@ -200,41 +131,44 @@ SandboxStreamV2::Reply SandboxStreamV2::connect(const std::string& authorization
         {
             if (v.size() != 1 || v[0] < '0' || v[0] > '5')
                 return {400,
-                        invalidParameter(
+                        sandboxv2::invalidParameterJson(
                             k, v, "The `backfill_minutes` query parameter value [" + v + "] is not between 0 and 5"),
                         std::nullopt};
         }
         else if (!OTHER_FIELDS.count(k))
             return {400,
-                    invalidParameter(k, v,
-                                     "The query parameter [" + k +
-                                         "] is not one of [expansions, "
-                                         "tweet.fields, user.fields, "
-                                         "media.fields, place.fields, "
-                                         "poll.fields, backfill_minutes]"),
+                    sandboxv2::invalidParameterJson(k, v,
+                                                    "The query parameter [" + k +
+                                                        "] is not one of [expansions, "
+                                                        "tweet.fields, user.fields, "
+                                                        "media.fields, place.fields, "
+                                                        "poll.fields, backfill_minutes]"),
                     std::nullopt};
     }
     if (int status = _stream.takeStatusFault())
     {
         if (status == 403)
             return {403,
-                    problemJson("Client Forbidden",
-                                "When authenticating requests to the Twitter API v2 endpoints, you must use keys "
-                                "and tokens from a Twitter developer App that is attached to a Project.",
-                                "https://api.twitter.com/2/problems/client-forbidden", 403),
+                    sandboxv2::problemJson(
+                        "Client Forbidden",
+                        "When authenticating requests to the Twitter API v2 endpoints, you must use keys "
+                        "and tokens from a Twitter developer App that is attached to a Project.",
+                        "https://api.twitter.com/2/problems/client-forbidden", 403),
                     std::nullopt};
         if (status == 429)
             return {429,
-                    problemJson("ConnectionException",
-                                "This stream is currently at the maximum allowed connection limit.",
-                                "https://api.twitter.com/2/problems/streaming-connection", 429),
+                    sandboxv2::problemJson("ConnectionException",
+                                           "This stream is currently at the maximum allowed connection limit.",
+                                           "https://api.twitter.com/2/problems/streaming-connection", 429),
                     std::nullopt};
-        return {status, problemJson("Service Unavailable", "Injected fault", "about:blank", status), std::nullopt};
+        return {status, sandboxv2::problemJson("Service Unavailable", "Injected fault", "about:blank", status),
+                std::nullopt};
     }
     if (!_rules.claimConnection(*app))
         return {429,
-                problemJson("ConnectionException", "This stream is currently at the maximum allowed connection limit.",
-                            "https://api.twitter.com/2/problems/streaming-connection", 429),
+                sandboxv2::problemJson("ConnectionException",
+                                       "This stream is currently at the maximum allowed connection limit.",
+                                       "https://api.twitter.com/2/problems/streaming-connection", 429),
                 std::nullopt};
     SandboxRules* rules = &_rules;
     const std::string appKey = *app;
@@ -282,7 +216,7 @@ std::string SandboxStreamV2::render(const std::string& app, const Fields& fields
         out += ",\"edit_history_tweet_ids\":[\"" + std::to_string(id) + "\"]";
         if (has(fields.tweet, "author_id") || fields.expandAuthor)
             out += ",\"author_id\":\"" + std::to_string(user.id) + "\"";
-        if (has(fields.tweet, "created_at")) out += ",\"created_at\":\"" + isoTime(epochMillis) + "\"";
+        if (has(fields.tweet, "created_at")) out += ",\"created_at\":\"" + sandboxv2::isoTime(epochMillis) + "\"";
         if (has(fields.tweet, "conversation_id")) out += ",\"conversation_id\":\"" + std::to_string(id) + "\"";
         if (has(fields.tweet, "lang")) out += ",\"lang\":\"" + t.lang + "\"";
         if (has(fields.tweet, "possibly_sensitive")) out += ",\"possibly_sensitive\":false";
@@ -300,7 +234,8 @@ std::string SandboxStreamV2::render(const std::string& app, const Fields& fields
             jsonQuoteTo(out, user.name);
             out += ",\"username\":";
             jsonQuoteTo(out, user.screenName);
-            if (has(fields.user, "created_at")) out += ",\"created_at\":\"" + isoTime(user.createdAt * 1000) + "\"";
+            if (has(fields.user, "created_at"))
+                out += ",\"created_at\":\"" + sandboxv2::isoTime(user.createdAt * 1000) + "\"";
             if (has(fields.user, "description"))
             {
                 out += ",\"description\":";

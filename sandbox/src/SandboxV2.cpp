@@ -33,6 +33,7 @@
 #include "birdgate/sandbox/TwitterSandbox.h"
 
 #include "SandboxCall.h"
+#include "SandboxV2Json.h"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -50,68 +51,7 @@ const char* PROBLEM_JSON = "application/problem+json";
 const char* INVALID_REQUEST = "https://api.twitter.com/2/problems/invalid-request";
 const char* NOT_FOUND_TYPE = "https://api.twitter.com/2/problems/resource-not-found";
 
-const std::set<std::string> TWEET_FIELDS = {"attachments",
-                                            "author_id",
-                                            "card_uri",
-                                            "context_annotations",
-                                            "conversation_id",
-                                            "created_at",
-                                            "edit_controls",
-                                            "edit_history_tweet_ids",
-                                            "entities",
-                                            "geo",
-                                            "id",
-                                            "in_reply_to_user_id",
-                                            "lang",
-                                            "non_public_metrics",
-                                            "note_tweet",
-                                            "organic_metrics",
-                                            "possibly_sensitive",
-                                            "promoted_metrics",
-                                            "public_metrics",
-                                            "referenced_tweets",
-                                            "reply_settings",
-                                            "source",
-                                            "text",
-                                            "withheld"};
-const std::set<std::string> USER_FIELDS = {"affiliation",
-                                           "connection_status",
-                                           "created_at",
-                                           "description",
-                                           "entities",
-                                           "id",
-                                           "location",
-                                           "most_recent_tweet_id",
-                                           "name",
-                                           "pinned_tweet_id",
-                                           "profile_banner_url",
-                                           "profile_image_url",
-                                           "protected",
-                                           "public_metrics",
-                                           "receives_your_dm",
-                                           "subscription_type",
-                                           "url",
-                                           "username",
-                                           "verified",
-                                           "verified_type",
-                                           "withheld"};
-const std::set<std::string> TWEET_EXPANSIONS = {
-    "attachments.media_keys", "attachments.poll_ids",       "author_id",
-    "edit_history_tweet_ids", "entities.mentions.username", "geo.place_id",
-    "in_reply_to_user_id",    "referenced_tweets.id",       "referenced_tweets.id.author_id"};
-const std::set<std::string> USER_EXPANSIONS = {"affiliation.user_id", "most_recent_tweet_id", "pinned_tweet_id"};
 const char* SOURCE_NAMES[] = {"Twitter Web App", "Twitter for iPhone", "Twitter for Android", "birdgate sandbox"};
-
-std::string isoTime(long long epochSeconds)
-{
-    std::time_t t = static_cast<std::time_t>(epochSeconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.000Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return buf;
-}
 
 std::string joined(const std::set<std::string>& names)
 {
@@ -205,7 +145,7 @@ void appendV2User(std::string& out, const SandboxUser& u, const std::set<std::st
     jsonQuoteTo(out, u.name);
     out += ",\"username\":";
     jsonQuoteTo(out, u.screenName);
-    if (fields.count("created_at")) out += ",\"created_at\":\"" + isoTime(u.createdAt) + "\"";
+    if (fields.count("created_at")) out += ",\"created_at\":\"" + sandboxv2::isoTime(u.createdAt * 1000) + "\"";
     if (fields.count("description"))
     {
         out += ",\"description\":";
@@ -247,7 +187,7 @@ void appendV2Tweet(std::string& out, const SandboxTweet& t, const SandboxUser& a
         out += ",\"author_id\":";
         quotedId(out, author.id);
     }
-    if (f.count("created_at")) out += ",\"created_at\":\"" + isoTime(t.createdAt) + "\"";
+    if (f.count("created_at")) out += ",\"created_at\":\"" + sandboxv2::isoTime(t.createdAt * 1000) + "\"";
     if (f.count("conversation_id"))
     {
         out += ",\"conversation_id\":";
@@ -327,30 +267,23 @@ bool matchTemplate(std::string_view pattern, std::string_view path, std::vector<
 void TwitterSandbox::problem(Call& call, int status, const std::string& title, const std::string& detail,
                              const std::string& type, const std::string& errors)
 {
-    std::string out = "{";
-    if (!errors.empty()) out += "\"errors\":" + errors + ",";
-    out += "\"title\":";
-    jsonQuoteTo(out, title);
-    out += ",\"detail\":";
-    jsonQuoteTo(out, detail);
-    out += ",\"type\":";
-    jsonQuoteTo(out, type);
-    out += ",\"status\":" + std::to_string(status) + "}";
-    call.send(status, PROBLEM_JSON, out);
+    call.send(status, PROBLEM_JSON, sandboxv2::problemJson(title, detail, type, status, errors));
+}
+
+std::optional<std::uint64_t> TwitterSandbox::pathId(Call& call)
+{
+    const std::string& text = call.pathParams[0];
+    auto id = text.size() <= 19 ? parseUnsigned(text) : std::nullopt;
+    if (!id)
+        invalidParameter(call, "id", text,
+                         "The `id` query parameter value [" + text + "] does not match ^[0-9]{1,19}$");
+    return id;
 }
 
 void TwitterSandbox::invalidParameter(Call& call, const std::string& name, const std::string& value,
                                       const std::string& message)
 {
-    std::string errors = "[{\"parameters\":{";
-    jsonQuoteTo(errors, name);
-    errors += ":[";
-    jsonQuoteTo(errors, value);
-    errors += "]},\"message\":";
-    jsonQuoteTo(errors, message);
-    errors += "}]";
-    problem(call, 400, "Invalid Request", "One or more parameters to your request was invalid.", INVALID_REQUEST,
-            errors);
+    call.send(400, PROBLEM_JSON, sandboxv2::invalidParameterJson(name, value, message));
 }
 
 void TwitterSandbox::dispatchV2(Call& call, const std::string& path, bool tooLarge)
@@ -461,17 +394,17 @@ template <typename Fail> bool readFields(const oauth1::Params& query, V2Fields& 
         std::set<std::string>* target = nullptr;
         if (name == "tweet.fields")
         {
-            allowed = &TWEET_FIELDS;
+            allowed = &sandboxv2::tweetFields();
             target = &out.tweet;
         }
         else if (name == "user.fields")
         {
-            allowed = &USER_FIELDS;
+            allowed = &sandboxv2::userFields();
             target = &out.user;
         }
         else if (name == "expansions")
         {
-            allowed = tweets ? &TWEET_EXPANSIONS : &USER_EXPANSIONS;
+            allowed = tweets ? &sandboxv2::tweetExpansions() : &sandboxv2::userExpansions();
             target = &out.expansions;
         }
         else
@@ -497,10 +430,7 @@ template <typename Fail> bool readFields(const oauth1::Params& query, V2Fields& 
 void TwitterSandbox::v2UsersMe(Call& call)
 {
     V2Fields f;
-    auto fail = [&](const std::string& n, const std::string& v, const std::string& m) {
-        invalidParameter(call, n, v, m);
-    };
-    if (!readFields(call.query, f, false, fail)) return;
+    if (!readFields(call.query, f, false, parameterError(call))) return;
     std::string out = "{\"data\":";
     appendV2User(out, *call.user, f.user);
     out += "}";
@@ -510,10 +440,7 @@ void TwitterSandbox::v2UsersMe(Call& call)
 void TwitterSandbox::v2UserByUsername(Call& call)
 {
     V2Fields f;
-    auto fail = [&](const std::string& n, const std::string& v, const std::string& m) {
-        invalidParameter(call, n, v, m);
-    };
-    if (!readFields(call.query, f, false, fail)) return;
+    if (!readFields(call.query, f, false, parameterError(call))) return;
     const std::string& name = call.pathParams[0];
     if (!SandboxData::validScreenName(name))
         return invalidParameter(call, "username", name,
@@ -545,15 +472,10 @@ std::string notFound(const char* resource, const char* parameter, const std::str
 void TwitterSandbox::v2User(Call& call)
 {
     V2Fields f;
-    auto fail = [&](const std::string& n, const std::string& v, const std::string& m) {
-        invalidParameter(call, n, v, m);
-    };
-    if (!readFields(call.query, f, false, fail)) return;
+    if (!readFields(call.query, f, false, parameterError(call))) return;
     const std::string& idText = call.pathParams[0];
-    auto id = idText.size() <= 19 ? parseUnsigned(idText) : std::nullopt;
-    if (!id)
-        return invalidParameter(call, "id", idText,
-                                "The `id` query parameter value [" + idText + "] does not match ^[0-9]{1,19}$");
+    const std::optional<std::uint64_t> id = pathId(call);
+    if (!id) return;
     auto user = userById(*id);
     if (!user) return call.send(200, V2_JSON, notFound("user", "id", idText));
     std::string out = "{\"data\":";
@@ -565,15 +487,10 @@ void TwitterSandbox::v2User(Call& call)
 void TwitterSandbox::v2UserFollowers(Call& call)
 {
     V2Fields f;
-    auto fail = [&](const std::string& n, const std::string& v, const std::string& m) {
-        invalidParameter(call, n, v, m);
-    };
-    if (!readFields(call.query, f, false, fail)) return;
+    if (!readFields(call.query, f, false, parameterError(call))) return;
     const std::string& idText = call.pathParams[0];
-    auto id = idText.size() <= 19 ? parseUnsigned(idText) : std::nullopt;
-    if (!id)
-        return invalidParameter(call, "id", idText,
-                                "The `id` query parameter value [" + idText + "] does not match ^[0-9]{1,19}$");
+    const std::optional<std::uint64_t> id = pathId(call);
+    if (!id) return;
     long long count = 100;
     if (auto m = call.param("max_results"))
     {
@@ -624,15 +541,31 @@ struct TweetPage
     std::vector<SandboxTweet> tweets;
     bool more = false;
 };
+
+/// `"meta":{newest_id, oldest_id, result_count[, next_token]}}`: the end of
+/// a page of tweets (search, a user's tweets), newest first.
+void appendPageMeta(std::string& out, const TweetPage& page, std::string_view scope)
+{
+    out += "\"meta\":{";
+    if (!page.tweets.empty())
+    {
+        out += "\"newest_id\":";
+        quotedId(out, page.tweets.front().id);
+        out += ",\"oldest_id\":";
+        quotedId(out, page.tweets.back().id);
+        out += ",";
+    }
+    out += "\"result_count\":" + std::to_string(page.tweets.size());
+    if (page.more && !page.tweets.empty())
+        out += ",\"next_token\":\"" + pageToken(page.tweets.back().id - 1, scope) + "\"";
+    out += "}}";
+}
 } // namespace
 
 void TwitterSandbox::v2SearchRecent(Call& call)
 {
     V2Fields f;
-    auto fail = [&](const std::string& n, const std::string& v, const std::string& m) {
-        invalidParameter(call, n, v, m);
-    };
-    if (!readFields(call.query, f, true, fail)) return;
+    if (!readFields(call.query, f, true, parameterError(call))) return;
     std::string query = call.param("query").value_or("");
     if (trimmed(query).empty())
         return invalidParameter(call, "query", query, "The `query` query parameter can not be empty");
@@ -708,34 +641,17 @@ void TwitterSandbox::v2SearchRecent(Call& call)
             out += "]},";
         }
     }
-    out += "\"meta\":{";
-    if (!page.tweets.empty())
-    {
-        out += "\"newest_id\":";
-        quotedId(out, page.tweets.front().id);
-        out += ",\"oldest_id\":";
-        quotedId(out, page.tweets.back().id);
-        out += ",";
-    }
-    out += "\"result_count\":" + std::to_string(page.tweets.size());
-    if (page.more && !page.tweets.empty())
-        out += ",\"next_token\":\"" + pageToken(page.tweets.back().id - 1, scope) + "\"";
-    out += "}}";
+    appendPageMeta(out, page, scope);
     call.send(200, V2_JSON, out);
 }
 
 void TwitterSandbox::v2UserTweets(Call& call)
 {
     V2Fields f;
-    auto fail = [&](const std::string& n, const std::string& v, const std::string& m) {
-        invalidParameter(call, n, v, m);
-    };
-    if (!readFields(call.query, f, true, fail)) return;
+    if (!readFields(call.query, f, true, parameterError(call))) return;
     const std::string& idText = call.pathParams[0];
-    auto id = idText.size() <= 19 ? parseUnsigned(idText) : std::nullopt;
-    if (!id)
-        return invalidParameter(call, "id", idText,
-                                "The `id` query parameter value [" + idText + "] does not match ^[0-9]{1,19}$");
+    const std::optional<std::uint64_t> id = pathId(call);
+    if (!id) return;
     int count = 10;
     if (auto m = call.param("max_results"))
     {
@@ -776,34 +692,17 @@ void TwitterSandbox::v2UserTweets(Call& call)
             out += "]},";
         }
     }
-    out += "\"meta\":{";
-    if (!page.tweets.empty())
-    {
-        out += "\"newest_id\":";
-        quotedId(out, page.tweets.front().id);
-        out += ",\"oldest_id\":";
-        quotedId(out, page.tweets.back().id);
-        out += ",";
-    }
-    out += "\"result_count\":" + std::to_string(page.tweets.size());
-    if (page.more && !page.tweets.empty())
-        out += ",\"next_token\":\"" + pageToken(page.tweets.back().id - 1, scope) + "\"";
-    out += "}}";
+    appendPageMeta(out, page, scope);
     call.send(200, V2_JSON, out);
 }
 
 void TwitterSandbox::v2Tweet(Call& call)
 {
     V2Fields f;
-    auto fail = [&](const std::string& n, const std::string& v, const std::string& m) {
-        invalidParameter(call, n, v, m);
-    };
-    if (!readFields(call.query, f, true, fail)) return;
+    if (!readFields(call.query, f, true, parameterError(call))) return;
     const std::string& idText = call.pathParams[0];
-    auto id = idText.size() <= 19 ? parseUnsigned(idText) : std::nullopt;
-    if (!id)
-        return invalidParameter(call, "id", idText,
-                                "The `id` query parameter value [" + idText + "] does not match ^[0-9]{1,19}$");
+    const std::optional<std::uint64_t> id = pathId(call);
+    if (!id) return;
     auto tweet = findTweet(*id);
     if (!tweet) return call.send(200, V2_JSON, notFound("tweet", "id", idText));
     SandboxUser author = userFor(tweet->author);
@@ -854,10 +753,8 @@ void TwitterSandbox::v2PostTweet(Call& call)
 void TwitterSandbox::v2DeleteTweet(Call& call)
 {
     const std::string& idText = call.pathParams[0];
-    auto id = idText.size() <= 19 ? parseUnsigned(idText) : std::nullopt;
-    if (!id)
-        return invalidParameter(call, "id", idText,
-                                "The `id` query parameter value [" + idText + "] does not match ^[0-9]{1,19}$");
+    const std::optional<std::uint64_t> id = pathId(call);
+    if (!id) return;
     int result = deletePost(*id, call.user->screenName);
     if (result == 0 && findTweet(*id)) result = -1; // a synthetic tweet: someone else's
     if (result < 0)

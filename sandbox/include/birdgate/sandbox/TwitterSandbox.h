@@ -199,6 +199,16 @@ class TwitterSandbox : public Endpoint
     void problem(Call& call, int status, const std::string& title, const std::string& detail,
                  const std::string& type = "about:blank", const std::string& errors = {});
     void invalidParameter(Call& call, const std::string& name, const std::string& value, const std::string& message);
+    /// What readFields() calls on a bad parameter: invalidParameter for `call`.
+    auto parameterError(Call& call)
+    {
+        return [this, &call](const std::string& name, const std::string& value, const std::string& message) {
+            invalidParameter(call, name, value, message);
+        };
+    }
+    /// The numeric id of the path (`2/users/:id`, `2/tweets/:id`); nullopt
+    /// after answering X's 400 for anything else.
+    std::optional<std::uint64_t> pathId(Call& call);
 
     void v2UsersMe(Call& call);
     void v2UserByUsername(Call& call);
