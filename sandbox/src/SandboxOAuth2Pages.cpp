@@ -113,19 +113,7 @@ void TwitterSandbox::oauth2Authorize(Call& call)
     body += "<form method=\"post\" action=\"\">\n";
     for (const auto& [k, v] : params)
         body += "<input type=\"hidden\" name=\"" + htmlEscape(k) + "\" value=\"" + htmlEscape(v) + "\">\n";
-    body += "<fieldset><legend>Sign in as</legend>\n";
-    for (size_t i = 0; i < _configuredUsers.size(); ++i)
-    {
-        const std::string& u = _configuredUsers[i];
-        body += "<label><input type=\"radio\" name=\"screen_name\" value=\"" + htmlEscape(u) + "\"" +
-                (i == 0 ? " checked" : "") + "> @" + htmlEscape(u) + "</label>\n";
-    }
-    body += std::string("<label><input type=\"radio\" name=\"screen_name\" value=\"\"") +
-            (_configuredUsers.empty() ? " checked" : "") +
-            "> another user: @<input type=\"text\" name=\"other_screen_name\" maxlength=\"15\" "
-            "pattern=\"[A-Za-z0-9_]{1,15}\" autocomplete=\"off\"></label>\n</fieldset>\n"
-            "<button type=\"submit\" name=\"action\" value=\"authorize\">Authorize app</button>\n"
-            "<button type=\"submit\" name=\"action\" value=\"cancel\">Cancel</button>\n</form>";
+    body += signInChoices();
     sendPage(call, problemText.empty() ? 200 : 400, pageShell("Authorize " + appName + " - birdgate sandbox", body));
 }
 

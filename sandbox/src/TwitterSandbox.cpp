@@ -1120,6 +1120,26 @@ void TwitterSandbox::sendPage(Call& call, int status, const std::string& html)
     call.send(status, "text/html; charset=utf-8", html);
 }
 
+std::string TwitterSandbox::signInChoices() const
+{
+    // The users offered (the first checked), any other name, and the two
+    // buttons: the end of both authorize pages' forms (OAuth 1.0a and 2.0).
+    std::string body = "<fieldset><legend>Sign in as</legend>\n";
+    for (size_t i = 0; i < _configuredUsers.size(); ++i)
+    {
+        const std::string& u = _configuredUsers[i];
+        body += "<label><input type=\"radio\" name=\"screen_name\" value=\"" + htmlEscape(u) + "\"" +
+                (i == 0 ? " checked" : "") + "> @" + htmlEscape(u) + "</label>\n";
+    }
+    body += std::string("<label><input type=\"radio\" name=\"screen_name\" value=\"\"") +
+            (_configuredUsers.empty() ? " checked" : "") +
+            "> another user: @<input type=\"text\" name=\"other_screen_name\" maxlength=\"15\" "
+            "pattern=\"[A-Za-z0-9_]{1,15}\" autocomplete=\"off\"></label>\n</fieldset>\n"
+            "<button type=\"submit\" name=\"action\" value=\"authorize\">Authorize app</button>\n"
+            "<button type=\"submit\" name=\"action\" value=\"cancel\">Cancel</button>\n</form>";
+    return body;
+}
+
 void TwitterSandbox::authorizePage(Call& call)
 {
     bool post = call.request.method == "POST";
@@ -1185,19 +1205,7 @@ void TwitterSandbox::authorizePage(Call& call)
         "is involved. The application will be able to read tweets and post as the user you choose.</p>\n";
     if (!problem.empty()) body += "<p class=\"error\">" + htmlEscape(problem) + "</p>\n";
     body += "<form method=\"post\" action=\"\">\n<input type=\"hidden\" name=\"oauth_token\" value=\"" +
-            htmlEscape(token) + "\">\n<fieldset><legend>Sign in as</legend>\n";
-    for (size_t i = 0; i < _configuredUsers.size(); ++i)
-    {
-        const std::string& u = _configuredUsers[i];
-        body += "<label><input type=\"radio\" name=\"screen_name\" value=\"" + htmlEscape(u) + "\"" +
-                (i == 0 ? " checked" : "") + "> @" + htmlEscape(u) + "</label>\n";
-    }
-    body += std::string("<label><input type=\"radio\" name=\"screen_name\" value=\"\"") +
-            (_configuredUsers.empty() ? " checked" : "") +
-            "> another user: @<input type=\"text\" name=\"other_screen_name\" maxlength=\"15\" "
-            "pattern=\"[A-Za-z0-9_]{1,15}\" autocomplete=\"off\"></label>\n</fieldset>\n"
-            "<button type=\"submit\" name=\"action\" value=\"authorize\">Authorize app</button>\n"
-            "<button type=\"submit\" name=\"action\" value=\"cancel\">Cancel</button>\n</form>";
+            htmlEscape(token) + "\">\n" + signInChoices();
     sendPage(call, problem.empty() ? 200 : 400, pageShell("Authorize " + appName + " - birdgate sandbox", body));
 }
 

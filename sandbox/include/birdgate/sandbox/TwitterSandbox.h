@@ -249,6 +249,8 @@ class TwitterSandbox : public Endpoint
                                       bool& more) const;
     void appendTweets(std::string& out, const std::vector<SandboxTweet>& tweets, SandboxData::TweetStyle style) const;
     void sendPage(Call& call, int status, const std::string& html);
+    /// The user choice and Authorize/Cancel buttons ending both authorize forms.
+    std::string signInChoices() const;
 
     std::string _name;
     SandboxData _data;
