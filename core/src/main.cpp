@@ -48,6 +48,7 @@ int validate(const std::string& path, bool quietWarnings)
     try
     {
         birdgate::Config config = birdgate::Config::load(path, birdgate::handlerNames());
+        birdgate::logging::check(config.app, config.mainFile);
         birdgate::Gateway gateway(config);
         if (!quietWarnings)
             for (const auto& w : gateway.warnings()) std::cerr << "birdgate: warning: " << w << "\n";

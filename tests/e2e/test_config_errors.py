@@ -21,6 +21,9 @@ GOOD_URL = """
 CASES = [
     ("app:\n  listen: {port: nope}\n", "app.listen.port", 2),
     ("app:\n  threads: -4\n", "app.threads", 2),
+    ("app:\n  log: {level: loud}\n", "app.log.level", 2),
+    ("app:\n  drain: -1\n", "app.drain", 2),
+    ("app:\n  log: {path: $YAMLPATH/b.log, rotation: sometimes}\n", "app.log.rotation", 0),
     ("app:\n  twitter: {api_root: ftp://x}\n", "api_root", 2),
     ("url:\n  t:\n    handler: TwitterRESTHandler\n", "pattern", 2),
     ("url:\n  t:\n    pattern: /t/(.*\n    handler: TwitterRESTHandler\n", "url.t.pattern", 3),

@@ -21,6 +21,30 @@ std::mutex mutex;
 Poco::AutoPtr<Poco::FileChannel> file; // the current log file, for reopen()
 } // namespace
 
+namespace
+{
+void setRotation(Poco::FileChannel& file, const AppConfig& app, const std::string& mainFile)
+{
+    try
+    {
+        file.setProperty(Poco::FileChannel::PROP_ROTATION, app.logRotation);
+    }
+    catch (const Poco::Exception& e)
+    {
+        throw ConfigError(mainFile, 0, "app.log.rotation",
+                          "never, a size (10 M, 500 K), or an interval (daily, weekly, 1 hours) (" + e.displayText() +
+                              ")");
+    }
+}
+} // namespace
+
+void check(const AppConfig& app, const std::string& mainFile)
+{
+    if (app.logPath == "-" || app.logPath == "syslog") return;
+    Poco::AutoPtr<Poco::FileChannel> file(new Poco::FileChannel(app.logPath));
+    setRotation(*file, app, mainFile);
+}
+
 void configure(const AppConfig& app, const std::string& mainFile, bool daemon)
 {
     Poco::AutoPtr<Poco::Channel> sink;
@@ -38,18 +62,9 @@ void configure(const AppConfig& app, const std::string& mainFile, bool daemon)
     else
     {
         newFile = new Poco::FileChannel(app.logPath);
-        try
-        {
-            newFile->setProperty(Poco::FileChannel::PROP_ROTATION, app.logRotation);
-            newFile->setProperty(Poco::FileChannel::PROP_TIMES, "utc");
-            newFile->setProperty(Poco::FileChannel::PROP_ARCHIVE, "timestamp");
-        }
-        catch (const Poco::Exception& e)
-        {
-            throw ConfigError(mainFile, 0, "app.log.rotation",
-                              "never, a size (10 M, 500 K), or an interval (daily, weekly, 1 hours) (" +
-                                  e.displayText() + ")");
-        }
+        setRotation(*newFile, app, mainFile);
+        newFile->setProperty(Poco::FileChannel::PROP_TIMES, "utc");
+        newFile->setProperty(Poco::FileChannel::PROP_ARCHIVE, "timestamp");
         try
         {
             newFile->open();

@@ -59,6 +59,10 @@ class TokenSource
 
     Mode mode() const { return _mode; }
 
+    // These are coroutines that start when awaited and take references (no
+    // copy of the session on every request): pass objects that outlive the
+    // await, never temporaries such as std::nullopt.
+
     /// The token for a request of `session` (nullopt: none, answer 401).
     Task<std::optional<Token>> find(const std::optional<Session>& session) const;
 

@@ -261,7 +261,8 @@ class TokenRefresherTest : public CppUnit::TestFixture
     {
         boost::asio::io_context ioc;
         std::optional<TokenSource::Token> found;
-        boost::asio::co_spawn(ioc, tokens.find(std::nullopt),
+        const std::optional<Session> noSession; // outlives the task: find() starts when awaited
+        boost::asio::co_spawn(ioc, tokens.find(noSession),
                               [&](std::exception_ptr, std::optional<TokenSource::Token> t) { found = t; });
         ioc.run();
         return found;

@@ -16,6 +16,11 @@ namespace birdgate::logging
 /// syslog.
 void configure(const AppConfig& app, const std::string& mainFile, bool daemon);
 
+/// What configure() would refuse, without touching any channel or file:
+/// an unknown `log.rotation` (ConfigError). For --check and the check
+/// before detaching.
+void check(const AppConfig& app, const std::string& mainFile);
+
 /// Reopens a log file (a no-op for stderr and syslog).
 void reopen();
 
