@@ -13,6 +13,7 @@ import collections
 import glob
 import json
 import os
+import signal
 import sys
 import time
 import unittest
@@ -94,6 +95,28 @@ class StreamTest(unittest.TestCase):
             with open(path, encoding="utf-8") as f:
                 out.extend(f.read().splitlines())
         return out
+
+    def reload(self, text):
+        tmp = self.bg.config + ".new"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, self.bg.config)
+        before = self.bg.stderr_text().count("configuration reloaded")
+        self.bg.proc.send_signal(signal.SIGHUP)
+        wait_until(lambda: self.bg.stderr_text().count("configuration reloaded") > before, what="the reload")
+
+    def test_reload_keeps_an_unchanged_stream_and_restarts_a_changed_one(self):
+        # DESIGN 7: a SIGHUP restarts a stream only when its config changed;
+        # an unchanged one keeps its connection (one connection at the sandbox).
+        wait_until(lambda: self.state()["active"] == 1, what="the stream to connect")
+        self.reload(CONFIG + "\n")
+        time.sleep(1.0)
+        state = self.state()
+        self.assertEqual((state["connections"], state["active"]), (1, 1), state)
+        self.reload(CONFIG.replace("track: [beer, wine]", "track: [beer, cider]"))
+        wait_until(lambda: self.state()["connections"] == 2 and self.state()["active"] == 1,
+                   what="the changed stream to reconnect")
+        self.assertIsNone(self.bg.proc.poll())
 
     def test_stream_survives_faults_and_sigterm(self):
         wait_until(lambda: len(self.lines()) >= 30, what="the first tweets in the file")
